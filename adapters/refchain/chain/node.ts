@@ -1,0 +1,366 @@
+import { encodeHeader, type SealedBlockHeader, sealHeader } from "./block.ts";
+import { RefchainError, reject } from "./errors.ts";
+import { type ChainEvent, type ExecutionContext, execute } from "./execute.ts";
+import { type GenesisConfig, genesisWrites, sealGenesis } from "./genesis.ts";
+import { merkleRoot } from "./merkle.ts";
+import { loadOrCreateNodeKeys, type NodeKeys } from "./nodeKeys.ts";
+import { decodeReceipt, encodeReceipt, type Receipt } from "./receipt.ts";
+import { SignatureVerifier } from "./signatureVerifier.ts";
+import { type Asset, assetKey, balanceKey, commitState, type LeafValue, nonceKey, type Subnet, subnetKey } from "./state.ts";
+import { ChainStore } from "./storage.ts";
+import { checkStateless, decodeTransaction, signTransaction, type Transaction } from "./transaction.ts";
+
+export interface RefchainNodeOptions {
+  dataDir: string;
+  /** CAIP-2 chain id, fixed at genesis. Default "refchain:local". */
+  chainId?: string;
+  /** A block every blockTimeMs (empty ones too, so confirmations advance); 0 = a block as soon as there is a transaction. Default 200. */
+  blockTimeMs?: number;
+  maxTxPerBlock?: number;
+  /** Dev chain: the faucet gives REF to anyone who asks. Fixed at genesis. Default true. */
+  dev?: boolean;
+  /** Threads verifying signatures. Default: one per core. */
+  verifierThreads?: number;
+  /** Admitted transactions waiting for a block, at most. */
+  maxMempool?: number;
+}
+
+/** A committed block as subscribers see it: the header and what each transaction did. */
+export interface BlockEvent {
+  header: SealedBlockHeader;
+  transactions: { hash: string; from: string; nonce: bigint; events: ChainEvent[] }[];
+}
+
+export interface TransactionInfo {
+  tx: Transaction;
+  status: "pending" | "included";
+  /** Set once included: the block is durable. */
+  height?: bigint;
+  index?: number;
+  blockHash?: Uint8Array;
+  receipt?: Receipt;
+}
+
+interface MempoolEntry {
+  tx: Transaction;
+  seq: number;
+  writes: Map<string, LeafValue>;
+  events: ChainEvent[];
+}
+
+const DECIMALS = 9;
+const NATIVE_SUPPLY = 1_000_000_000n * 10n ** BigInt(DECIMALS);
+const FAUCET_MAX = 1_000_000n * 10n ** BigInt(DECIMALS);
+
+/**
+ * A refchain node: admits signed transactions, produces signed hash-chained blocks, and keeps them
+ * durable in SQLite. State is held in memory twice: `committed` is what durable blocks say, and
+ * `overlay` adds the effects of admitted transactions still waiting for a block. Admission checks
+ * each transaction against committed+overlay, so a transaction in the mempool is already known to
+ * succeed, and a block only has to be written. Reads answer from committed state: nothing is
+ * reported before it is durable.
+ */
+export class RefchainNode {
+  readonly chainId: string;
+  readonly genesis: GenesisConfig;
+  readonly blockTimeMs: number;
+  readonly maxTxPerBlock: number;
+  readonly #store: ChainStore;
+  readonly #keys: NodeKeys;
+  readonly #verifier: SignatureVerifier;
+  readonly #committed: Map<string, LeafValue>;
+  readonly #overlay = new Map<string, { value: LeafValue; seq: number }>();
+  readonly #mempool: MempoolEntry[] = [];
+  readonly #pendingByHash = new Map<string, MempoolEntry>();
+  readonly #waiters = new Map<string, ((info: TransactionInfo) => void)[]>();
+  readonly #listeners = new Set<(block: BlockEvent) => void>();
+  readonly #maxMempool: number;
+  #head: SealedBlockHeader;
+  #seq = 0;
+  // Admission runs in arrival order even though signatures are verified in parallel batches.
+  #admissionTail: Promise<unknown> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #produceScheduled = false;
+  #closed = false;
+
+  private constructor(store: ChainStore, keys: NodeKeys, genesis: GenesisConfig, options: RefchainNodeOptions) {
+    this.#store = store;
+    this.#keys = keys;
+    this.genesis = genesis;
+    this.chainId = genesis.chainId;
+    this.blockTimeMs = options.blockTimeMs ?? 200;
+    this.maxTxPerBlock = options.maxTxPerBlock ?? 10_000;
+    this.#maxMempool = options.maxMempool ?? 200_000;
+    this.#verifier = new SignatureVerifier(options.verifierThreads);
+    this.#committed = store.loadState();
+    const height = store.headHeight() as bigint;
+    this.#head = store.blockByHeight(height) as SealedBlockHeader;
+    if (this.blockTimeMs > 0) this.#timer = setInterval(() => this.produceBlock(), this.blockTimeMs);
+  }
+
+  /** Opens the chain in dataDir, creating its genesis on first use. */
+  static open(options: RefchainNodeOptions): RefchainNode {
+    const store = new ChainStore(options.dataDir);
+    const keys = loadOrCreateNodeKeys(options.dataDir);
+    let genesisText = store.getMeta("genesis");
+    if (!genesisText) {
+      const genesis: GenesisConfig = {
+        chainId: options.chainId ?? "refchain:local",
+        producer: keys.producer.address,
+        faucet: { address: keys.faucet.address, enabled: options.dev ?? true, maxPerRequest: FAUCET_MAX.toString() },
+        nativeDecimals: DECIMALS,
+        nativeSupply: NATIVE_SUPPLY.toString(),
+        timestamp: Date.now().toString(),
+      };
+      const header = sealGenesis(genesis, keys.producer);
+      store.db.transaction(() => {
+        store.setMeta("genesis", JSON.stringify(genesis));
+        store.commitBlock({ header, encodedHeader: encodeHeader(header), txs: [], writes: genesisWrites(genesis) });
+      })();
+      genesisText = store.getMeta("genesis") as string;
+    }
+    const genesis = JSON.parse(genesisText) as GenesisConfig;
+    if (options.chainId && options.chainId !== genesis.chainId) {
+      store.close();
+      throw new Error(`${options.dataDir} holds chain ${genesis.chainId}, not ${options.chainId}`);
+    }
+    return new RefchainNode(store, keys, genesis, options);
+  }
+
+  get head(): SealedBlockHeader {
+    return this.#head;
+  }
+
+  get faucetAddress(): string {
+    return this.genesis.faucet.address;
+  }
+
+  get mempoolSize(): number {
+    return this.#mempool.length;
+  }
+
+  /**
+   * Admits a signed transaction: decodes it, checks shape, chain and signature, then executes it
+   * against the pending state. Resolves with its hash once admitted (not yet included: see
+   * waitForInclusion); rejects with a RefchainError naming the reason.
+   */
+  submit(raw: Uint8Array): Promise<{ hash: string }> {
+    let tx: Transaction;
+    try {
+      if (this.#closed) reject("MEMPOOL_FULL", "the node is shutting down");
+      tx = decodeTransaction(raw);
+      checkStateless(tx, this.chainId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signatureOk = this.#verifier.verify(tx);
+    const admitted = this.#admissionTail.then(() => signatureOk).then((ok) => this.#admit(tx, ok));
+    this.#admissionTail = admitted.catch(() => undefined);
+    return admitted;
+  }
+
+  #admit(tx: Transaction, signatureOk: boolean): { hash: string } {
+    if (!signatureOk) reject("BAD_SIGNATURE", `signature of ${tx.hash} does not match sender ${tx.from}`);
+    if (this.#mempool.length >= this.#maxMempool) reject("MEMPOOL_FULL", "too many transactions waiting; retry shortly");
+    // Blocks take the mempool in order, maxTxPerBlock at a time: the block this one lands in is known now.
+    const height = this.#head.height + 1n + BigInt(Math.floor(this.#mempool.length / this.maxTxPerBlock));
+    const { writes, events } = execute(tx, this.#context(height, (key) => this.#readPending(key)));
+    const entry: MempoolEntry = { tx, seq: ++this.#seq, writes, events };
+    for (const [key, value] of writes) this.#overlay.set(key, { value, seq: entry.seq });
+    this.#mempool.push(entry);
+    this.#pendingByHash.set(tx.hash, entry);
+    if (this.blockTimeMs === 0) this.#scheduleProduce();
+    return { hash: tx.hash };
+  }
+
+  #context(height: bigint, read: (key: string) => LeafValue | undefined): ExecutionContext {
+    const { faucet } = this.genesis;
+    return { read, height, faucet: { address: faucet.address, enabled: faucet.enabled, maxPerRequest: BigInt(faucet.maxPerRequest) } };
+  }
+
+  #readPending(key: string): LeafValue | undefined {
+    const pending = this.#overlay.get(key);
+    return pending ? pending.value : this.#committed.get(key);
+  }
+
+  #scheduleProduce(): void {
+    if (this.#produceScheduled) return;
+    this.#produceScheduled = true;
+    setImmediate(() => {
+      this.#produceScheduled = false;
+      this.produceBlock();
+      if (this.#mempool.length > 0 && this.blockTimeMs === 0) this.#scheduleProduce();
+    });
+  }
+
+  /**
+   * Seals the next block from the mempool and makes it durable; then, and only then, tells waiters
+   * and subscribers. Public so a dev or test chain can produce a block on demand.
+   */
+  produceBlock(): SealedBlockHeader {
+    const entries = this.#mempool.splice(0, this.maxTxPerBlock);
+    const parent = this.#head;
+    const writes = new Map<string, LeafValue>();
+    for (const entry of entries) for (const [key, value] of entry.writes) writes.set(key, value);
+    const now = BigInt(Date.now());
+    const header = sealHeader(
+      {
+        chainId: this.chainId,
+        height: parent.height + 1n,
+        parentHash: parent.hash,
+        timestamp: now > parent.timestamp ? now : parent.timestamp,
+        txCount: entries.length,
+        txRoot: merkleRoot(entries.map((e) => e.tx.hashBytes)),
+        stateRoot: commitState(parent.stateRoot, writes),
+        producer: this.#keys.producer.publicKey,
+      },
+      this.#keys.producer,
+    );
+    const receipts = entries.map((e) => ({ status: "success", events: e.events }) as Receipt);
+    try {
+      this.#store.commitBlock({
+        header,
+        encodedHeader: encodeHeader(header),
+        txs: entries.map((e, i) => ({ hash: e.tx.hashBytes, raw: e.tx.raw, receipt: encodeReceipt(receipts[i] as Receipt) })),
+        writes,
+      });
+    } catch (error) {
+      // Not durable: put the transactions back so nothing admitted is forgotten, and let the caller see why.
+      this.#mempool.unshift(...entries);
+      throw error;
+    }
+    this.#head = header;
+    const lastSeq = entries.length > 0 ? (entries[entries.length - 1] as MempoolEntry).seq : 0;
+    for (const [key, value] of writes) {
+      this.#committed.set(key, value);
+      const pending = this.#overlay.get(key);
+      if (pending && pending.seq <= lastSeq) this.#overlay.delete(key);
+    }
+    entries.forEach((entry, index) => {
+      this.#pendingByHash.delete(entry.tx.hash);
+      const waiters = this.#waiters.get(entry.tx.hash);
+      if (!waiters) return;
+      this.#waiters.delete(entry.tx.hash);
+      const info: TransactionInfo = {
+        tx: entry.tx,
+        status: "included",
+        height: header.height,
+        index,
+        blockHash: header.hash,
+        receipt: receipts[index],
+      };
+      for (const resolve of waiters) resolve(info);
+    });
+    const event: BlockEvent = {
+      header,
+      transactions: entries.map((e) => ({ hash: e.tx.hash, from: e.tx.from, nonce: e.tx.nonce, events: e.events })),
+    };
+    for (const listener of this.#listeners) listener(event);
+    return header;
+  }
+
+  /** Resolves once the transaction is in a durable block. Rejects for a hash the node does not know. */
+  waitForInclusion(hash: string): Promise<TransactionInfo> {
+    const known = this.getTransaction(hash);
+    if (!known) return Promise.reject(new RefchainError("MALFORMED", `unknown transaction ${hash}`));
+    if (known.status === "included") return Promise.resolve(known);
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(hash) ?? [];
+      list.push(resolve);
+      this.#waiters.set(hash, list);
+    });
+  }
+
+  getTransaction(hash: string): TransactionInfo | undefined {
+    const pending = this.#pendingByHash.get(hash);
+    if (pending) return { tx: pending.tx, status: "pending" };
+    if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
+    const stored = this.#store.transaction(hash);
+    if (!stored) return undefined;
+    return {
+      tx: decodeTransaction(stored.raw),
+      status: "included",
+      height: stored.height,
+      index: stored.index,
+      blockHash: this.#store.blockByHeight(stored.height)?.hash,
+      receipt: decodeReceipt(stored.receipt),
+    };
+  }
+
+  /** Durable balances, in the order asked. */
+  getBalances(queries: readonly { address: string; asset: string }[]): bigint[] {
+    return queries.map((q) => (this.#committed.get(balanceKey(q.address, q.asset)) as bigint | undefined) ?? 0n);
+  }
+
+  /** The next nonce: `committed` per durable blocks, `pending` counting admitted transactions too. */
+  getNonce(address: string): { committed: bigint; pending: bigint } {
+    const key = nonceKey(address);
+    return {
+      committed: (this.#committed.get(key) as bigint | undefined) ?? 0n,
+      pending: (this.#readPending(key) as bigint | undefined) ?? 0n,
+    };
+  }
+
+  getSubnet(id: string): Subnet | undefined {
+    return this.#committed.get(subnetKey(id)) as Subnet | undefined;
+  }
+
+  getAsset(id: string): Asset | undefined {
+    return this.#committed.get(assetKey(id)) as Asset | undefined;
+  }
+
+  getBlock(height: bigint): { header: SealedBlockHeader; transactions: string[] } | undefined {
+    const header = height === this.#head.height ? this.#head : this.#store.blockByHeight(height);
+    if (!header) return undefined;
+    return { header, transactions: this.#store.transactionsOf(height).map((t) => t.hash) };
+  }
+
+  /** A copy of the durable state, for tests and tools. */
+  snapshotState(): Map<string, LeafValue> {
+    return new Map(this.#committed);
+  }
+
+  /** Dev chains only: the node signs a faucet transaction to `to` with the faucet key it holds. */
+  requestFaucet(to: string, amount: bigint): Promise<{ hash: string }> {
+    try {
+      const { faucet } = this.genesis;
+      if (!faucet.enabled) reject("FAUCET_DISABLED", "this chain has no faucet (not a dev chain)");
+      if (amount <= 0n || amount > BigInt(faucet.maxPerRequest)) {
+        reject("BAD_AMOUNT", `the faucet gives between 1 and ${faucet.maxPerRequest} base units at once`);
+      }
+      const key = this.#keys.faucet;
+      // Requests in the same tick take consecutive nonces; admission then runs them in order.
+      const pending = this.getNonce(key.address).pending;
+      const nonce = pending > this.#faucetNonce ? pending : this.#faucetNonce;
+      this.#faucetNonce = nonce + 1n;
+      const tx = signTransaction(
+        { chainId: this.chainId, from: key.address, nonce, expiry: this.#head.height + 1000n, payload: { kind: "faucet", to, amount } },
+        key,
+      );
+      return this.submit(tx.raw).catch((error) => {
+        this.#faucetNonce = 0n; // re-read the nonce from the chain next time
+        throw error;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  #faucetNonce = 0n;
+
+  /** Called with every durable block; returns the unsubscribe function. Listeners must not block. */
+  onBlock(listener: (block: BlockEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Stops producing; the transactions already admitted go into one last block first. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#admissionTail;
+    while (this.#mempool.length > 0) this.produceBlock();
+    await this.#verifier.close();
+    this.#store.close();
+  }
+}

@@ -1,0 +1,186 @@
+import { createHash } from "node:crypto";
+import { decodeAddress, encodeAddress } from "./address.ts";
+import { Reader, Writer } from "./codec.ts";
+import { RefchainError, reject } from "./errors.ts";
+import type { KeyPair } from "./keys.ts";
+
+/** Largest amount or supply a transaction may carry: 2^128 − 1 base units. */
+export const MAX_AMOUNT = (1n << 128n) - 1n;
+export const MAX_MEMO_BYTES = 256;
+export const MAX_TX_BYTES = 1024;
+const SIGNATURE_BYTES = 64;
+const VERSION = 1;
+// Domain separation: a transaction hash can never be mistaken for a block hash or another protocol's message.
+const TX_DOMAIN = Buffer.from("refchain/tx/v1\0");
+
+export type TxPayload =
+  | { kind: "registerSubnet"; name: string }
+  | { kind: "issueAsset"; subnet: string; symbol: string; decimals: number; supply: bigint; to: string }
+  | { kind: "mint"; asset: string; to: string; amount: bigint }
+  | { kind: "transfer"; asset: string; to: string; amount: bigint; memo: string }
+  | { kind: "faucet"; to: string; amount: bigint };
+
+export type TxKind = TxPayload["kind"];
+
+export interface UnsignedTransaction {
+  chainId: string;
+  /** Sender address; its public key is in the encoding. */
+  from: string;
+  /** Strictly sequential per sender, from 0. */
+  nonce: bigint;
+  /** Last block height at which the transaction may be included. */
+  expiry: bigint;
+  payload: TxPayload;
+}
+
+export interface Transaction extends UnsignedTransaction {
+  /** Hex sha256 over the domain and the body. */
+  hash: string;
+  hashBytes: Uint8Array;
+  fromKey: Uint8Array;
+  signature: Uint8Array;
+  /** The signed wire bytes: body || signature. */
+  raw: Uint8Array;
+}
+
+const KIND_CODES: Record<TxKind, number> = { registerSubnet: 1, issueAsset: 2, mint: 3, transfer: 4, faucet: 5 };
+
+function encodeBody(tx: UnsignedTransaction): Uint8Array {
+  const w = new Writer()
+    .u8(VERSION)
+    .string(tx.chainId)
+    .u8(KIND_CODES[tx.payload.kind])
+    .fixed(decodeAddress(tx.from), 32)
+    .u64(tx.nonce)
+    .u64(tx.expiry);
+  const p = tx.payload;
+  switch (p.kind) {
+    case "registerSubnet":
+      return w.string(p.name).finish();
+    case "issueAsset":
+      return w
+        .string(p.subnet)
+        .string(p.symbol)
+        .u8(p.decimals)
+        .uint(p.supply)
+        .fixed(decodeAddress(p.to), 32)
+        .finish();
+    case "mint":
+      return w.string(p.asset).fixed(decodeAddress(p.to), 32).uint(p.amount).finish();
+    case "transfer":
+      return w.string(p.asset).fixed(decodeAddress(p.to), 32).uint(p.amount).string(p.memo).finish();
+    case "faucet":
+      return w.fixed(decodeAddress(p.to), 32).uint(p.amount).finish();
+  }
+}
+
+function hashBody(body: Uint8Array): Buffer {
+  return createHash("sha256").update(TX_DOMAIN).update(body).digest();
+}
+
+/** Encodes, hashes and signs. The key must be the sender's. */
+export function signTransaction(tx: UnsignedTransaction, key: KeyPair): Transaction {
+  if (key.address !== tx.from) throw new Error(`key ${key.address} cannot sign for ${tx.from}`);
+  const body = encodeBody(tx);
+  const hashBytes = hashBody(body);
+  const signature = key.sign(hashBytes);
+  const raw = new Uint8Array(body.length + SIGNATURE_BYTES);
+  raw.set(body);
+  raw.set(signature, body.length);
+  return { ...tx, hash: hashBytes.toString("hex"), hashBytes, fromKey: key.publicKey, signature, raw };
+}
+
+function decodePayload(kind: number, r: Reader): TxPayload {
+  switch (kind) {
+    case 1:
+      return { kind: "registerSubnet", name: r.string("subnet name") };
+    case 2:
+      return {
+        kind: "issueAsset",
+        subnet: r.string("subnet"),
+        symbol: r.string("symbol"),
+        decimals: r.u8("decimals"),
+        supply: r.uint("supply"),
+        to: encodeAddress(r.fixed(32, "recipient")),
+      };
+    case 3:
+      return { kind: "mint", asset: r.string("asset"), to: encodeAddress(r.fixed(32, "recipient")), amount: r.uint("amount") };
+    case 4:
+      return {
+        kind: "transfer",
+        asset: r.string("asset"),
+        to: encodeAddress(r.fixed(32, "recipient")),
+        amount: r.uint("amount"),
+        memo: r.string("memo"),
+      };
+    case 5:
+      return { kind: "faucet", to: encodeAddress(r.fixed(32, "recipient")), amount: r.uint("amount") };
+    default:
+      return reject("MALFORMED", `malformed encoding: unknown transaction kind ${kind}`);
+  }
+}
+
+/** Decodes signed wire bytes. Refuses oversize and non-canonical input; does not check the signature. */
+export function decodeTransaction(raw: Uint8Array): Transaction {
+  if (!(raw instanceof Uint8Array)) reject("MALFORMED", "malformed encoding: a transaction is bytes");
+  if (raw.length > MAX_TX_BYTES) reject("OVERSIZE", `transaction is ${raw.length} bytes; the limit is ${MAX_TX_BYTES}`);
+  if (raw.length <= SIGNATURE_BYTES) reject("MALFORMED", "malformed encoding: too short to hold a signature");
+  const body = raw.subarray(0, raw.length - SIGNATURE_BYTES);
+  const r = new Reader(body);
+  const version = r.u8("version");
+  if (version !== VERSION) reject("MALFORMED", `malformed encoding: unknown version ${version}`);
+  const chainId = r.string("chain id");
+  const kind = r.u8("kind");
+  const fromKey = r.fixed(32, "sender");
+  const nonce = r.u64("nonce");
+  const expiry = r.u64("expiry");
+  const payload = decodePayload(kind, r);
+  r.end("transaction body");
+  const hashBytes = hashBody(body);
+  return {
+    chainId,
+    from: encodeAddress(fromKey),
+    nonce,
+    expiry,
+    payload,
+    hash: hashBytes.toString("hex"),
+    hashBytes,
+    fromKey,
+    signature: raw.subarray(raw.length - SIGNATURE_BYTES),
+    raw,
+  };
+}
+
+const SYMBOL = /^[A-Z][A-Z0-9]{0,11}$/;
+
+function checkAmount(value: bigint, what: string): void {
+  if (value <= 0n) reject("BAD_AMOUNT", `${what} must be greater than zero`);
+  if (value > MAX_AMOUNT) reject("BAD_AMOUNT", `${what} exceeds 2^128 − 1 base units`);
+}
+
+/** Checks that need no state: the chain, amounts, field shapes. Throws a RefchainError. */
+export function checkStateless(tx: Transaction, chainId: string): void {
+  if (tx.chainId !== chainId) reject("WRONG_CHAIN_ID", `transaction is for chain "${tx.chainId}", this is "${chainId}"`);
+  const p = tx.payload;
+  switch (p.kind) {
+    case "registerSubnet":
+      if (p.name.length === 0 || Buffer.byteLength(p.name) > 64) {
+        reject("MALFORMED", "a subnet name is 1 to 64 bytes");
+      }
+      return;
+    case "issueAsset":
+      if (!SYMBOL.test(p.symbol)) reject("MALFORMED", "an asset symbol is 1 to 12 of A-Z and 0-9, starting with a letter");
+      if (p.decimals > 18) reject("BAD_AMOUNT", "an asset has at most 18 decimals");
+      return checkAmount(p.supply, "supply");
+    case "mint":
+    case "faucet":
+      return checkAmount(p.amount, "amount");
+    case "transfer":
+      if (Buffer.byteLength(p.memo) > MAX_MEMO_BYTES) {
+        reject("MEMO_TOO_LONG", `memo is ${Buffer.byteLength(p.memo)} bytes; the limit is ${MAX_MEMO_BYTES}`);
+      }
+      return checkAmount(p.amount, "amount");
+  }
+}
+
+export const isRefchainError = (error: unknown): error is RefchainError => error instanceof RefchainError;
