@@ -188,6 +188,7 @@ export class RefchainNode {
     this.#produceScheduled = true;
     setImmediate(() => {
       this.#produceScheduled = false;
+      if (this.#closed) return; // close() already wrote the last block
       this.produceBlock();
       if (this.#mempool.length > 0 && this.blockTimeMs === 0) this.#scheduleProduce();
     });
