@@ -25,7 +25,9 @@ describe("refchain addresses", () => {
     const short = bech32m.encode("ref", bech32m.toWords(key.publicKey.subarray(0, 20)));
     expect(() => decodeAddress(short)).toThrow(/holds 20 bytes/);
     expect(() => decodeAddress("")).toThrow(/non-empty/);
-    expect(() => decodeAddress("0x52908400098527886E0F7030069857D2E4169EE7")).toThrow(/not a valid refchain address/);
+    expect(() => decodeAddress("0x52908400098527886E0F7030069857D2E4169EE7")).toThrow(
+      /not a valid refchain address/,
+    );
   });
 
   test("a key pair restored from its seed signs as the same address", () => {

@@ -6,6 +6,11 @@ import { RefchainError } from "./errors.ts";
  * signature over the bytes is a hash or signature over the meaning. The reader refuses anything
  * non-canonical or left over.
  */
+// One of each for the process: making a TextEncoder/TextDecoder per string cost more than the coding.
+// A non-streaming decode() starts fresh every call, so sharing the fatal decoder is safe.
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder("utf-8", { fatal: true });
+
 export class Writer {
   #chunks: Uint8Array[] = [];
   #length = 0;
@@ -40,7 +45,7 @@ export class Writer {
   }
 
   string(value: string): this {
-    return this.bytes(new TextEncoder().encode(value));
+    return this.bytes(UTF8_ENCODER.encode(value));
   }
 
   /** A non-negative integer as u8 length + minimal big-endian bytes (zero is length 0). */
@@ -108,7 +113,7 @@ export class Reader {
   string(what: string): string {
     const bytes = this.bytes(what);
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      return UTF8_DECODER.decode(bytes);
     } catch {
       return malformed(`${what} is not valid UTF-8`);
     }
@@ -119,10 +124,17 @@ export class Reader {
     if (length > 32) malformed(`${what} is wider than 256 bits`);
     const bytes = this.#take(length, what);
     if (length > 0 && bytes[0] === 0) malformed(`${what} has a leading zero byte`);
-    return length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString("hex")}`);
+    if (length <= 6) {
+      // Up to 48 bits fits a double exactly: most amounts skip the hex string.
+      let value = 0;
+      for (const byte of bytes) value = value * 256 + byte;
+      return BigInt(value);
+    }
+    return BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`);
   }
 
   end(what: string): void {
-    if (this.#offset !== this.buffer.length) malformed(`${this.buffer.length - this.#offset} bytes after the ${what}`);
+    if (this.#offset !== this.buffer.length)
+      malformed(`${this.buffer.length - this.#offset} bytes after the ${what}`);
   }
 }

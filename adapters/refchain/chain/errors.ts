@@ -20,7 +20,8 @@ export type RejectReason =
   | "OVERSIZE"
   | "FAUCET_DISABLED"
   | "BAD_ADDRESS"
-  | "MEMPOOL_FULL";
+  | "MEMPOOL_FULL"
+  | "UNKNOWN_TRANSACTION";
 
 export class RefchainError extends Error {
   override name = "RefchainError" as const;

@@ -1,4 +1,4 @@
-import { type BlockHeader, sealHeader, type SealedBlockHeader } from "./block.ts";
+import { type BlockHeader, type SealedBlockHeader, sealHeader } from "./block.ts";
 import type { KeyPair } from "./keys.ts";
 import { merkleRoot } from "./merkle.ts";
 import { type Asset, assetKey, balanceKey, commitState, type LeafValue, NATIVE_ASSET } from "./state.ts";

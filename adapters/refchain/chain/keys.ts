@@ -45,7 +45,9 @@ export class KeyPair {
   /** From the 32-byte seed (the raw private key). */
   static fromSeed(seed: Uint8Array): KeyPair {
     if (seed.length !== 32) throw new Error("an ed25519 seed is 32 bytes");
-    return new KeyPair(createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" }));
+    return new KeyPair(
+      createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" }),
+    );
   }
 
   /** The 32-byte seed, for a vault to store encrypted. */

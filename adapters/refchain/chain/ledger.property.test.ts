@@ -20,7 +20,11 @@ const step = fc.record({
   batch: fc.nat(4),
 });
 
-function sumsPerAsset(state: Map<string, unknown>): { balances: Map<string, bigint>; supplies: Map<string, bigint>; negative: string[] } {
+function sumsPerAsset(state: Map<string, unknown>): {
+  balances: Map<string, bigint>;
+  supplies: Map<string, bigint>;
+  negative: string[];
+} {
   const balances = new Map<string, bigint>();
   const supplies = new Map<string, bigint>();
   const negative: string[] = [];
@@ -44,10 +48,15 @@ describe("refchain ledger properties", () => {
           const keys: KeyPair[] = [];
           for (let i = 0; i < 4; i++) keys.push(await chain.fundedKey(1_000n));
           const registered = await chain.send(keys[0] as KeyPair, { kind: "registerSubnet", name: "prop" });
-          const subnet = registered.receipt?.events[0]?.type === "SubnetRegistered" ? registered.receipt.events[0].subnet : "";
+          const subnet =
+            registered.receipt?.events[0]?.type === "SubnetRegistered"
+              ? registered.receipt.events[0].subnet
+              : "";
           const issuedAssets: string[] = [];
           // The sender's next nonce as this test expects it; moves only when a transaction is admitted.
-          const expected = new Map<string, bigint>(keys.map((k) => [k.address, chain.nonces.get(k.address) ?? 0n]));
+          const expected = new Map<string, bigint>(
+            keys.map((k) => [k.address, chain.nonces.get(k.address) ?? 0n]),
+          );
 
           const firstNonce = new Map(expected);
           const admitted: { from: string; nonce: bigint }[] = [];
@@ -56,12 +65,25 @@ describe("refchain ledger properties", () => {
           for (const s of steps) {
             const from = keys[s.from] as KeyPair;
             const to = keys[s.to] as KeyPair;
-            const asset = issuedAssets.length > 0 && s.amount % 2n === 0n ? (issuedAssets[0] as string) : NATIVE_ASSET;
+            const asset =
+              issuedAssets.length > 0 && s.amount % 2n === 0n ? (issuedAssets[0] as string) : NATIVE_ASSET;
             const payload =
               s.kind === "issue"
-                ? { kind: "issueAsset" as const, subnet, symbol: `T${symbolCounter++}`, decimals: 2, supply: s.amount, to: to.address }
+                ? {
+                    kind: "issueAsset" as const,
+                    subnet,
+                    symbol: `T${symbolCounter++}`,
+                    decimals: 2,
+                    supply: s.amount,
+                    to: to.address,
+                  }
                 : s.kind === "mint"
-                  ? { kind: "mint" as const, asset: issuedAssets[0] ?? "NONE", to: to.address, amount: s.amount }
+                  ? {
+                      kind: "mint" as const,
+                      asset: issuedAssets[0] ?? "NONE",
+                      to: to.address,
+                      amount: s.amount,
+                    }
                   : {
                       kind: "transfer" as const,
                       asset: s.kind === "unknownAsset" ? "NONE" : asset,

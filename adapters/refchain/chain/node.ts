@@ -1,4 +1,6 @@
 import { encodeHeader, type SealedBlockHeader, sealHeader } from "./block.ts";
+import { BlockWriter } from "./blockWriter.ts";
+import { DataDirLock } from "./dataDirLock.ts";
 import { RefchainError, reject } from "./errors.ts";
 import { type ChainEvent, type ExecutionContext, execute } from "./execute.ts";
 import { type GenesisConfig, genesisWrites, sealGenesis } from "./genesis.ts";
@@ -6,8 +8,17 @@ import { merkleRoot } from "./merkle.ts";
 import { loadOrCreateNodeKeys, type NodeKeys } from "./nodeKeys.ts";
 import { decodeReceipt, encodeReceipt, type Receipt } from "./receipt.ts";
 import { SignatureVerifier } from "./signatureVerifier.ts";
-import { type Asset, assetKey, balanceKey, commitState, type LeafValue, nonceKey, type Subnet, subnetKey } from "./state.ts";
-import { ChainStore } from "./storage.ts";
+import {
+  type Asset,
+  assetKey,
+  balanceKey,
+  commitState,
+  type LeafValue,
+  nonceKey,
+  type Subnet,
+  subnetKey,
+} from "./state.ts";
+import { type BlockWrite, ChainStore } from "./storage.ts";
 import { checkStateless, decodeTransaction, signTransaction, type Transaction } from "./transaction.ts";
 
 export interface RefchainNodeOptions {
@@ -41,6 +52,13 @@ export interface TransactionInfo {
   receipt?: Receipt;
 }
 
+/** A decoded transaction waiting for its signature check, and the caller waiting for its admission. */
+interface Arrival {
+  tx: Transaction;
+  resolve: (admitted: { hash: string }) => void;
+  reject: (error: unknown) => void;
+}
+
 interface MempoolEntry {
   tx: Transaction;
   seq: number;
@@ -48,9 +66,20 @@ interface MempoolEntry {
   events: ChainEvent[];
 }
 
+/** A block sealed from the mempool, not yet durable. */
+interface SealedBlock {
+  header: SealedBlockHeader;
+  entries: MempoolEntry[];
+  writes: Map<string, LeafValue>;
+  receipts: Receipt[];
+  write: BlockWrite;
+}
+
 const DECIMALS = 9;
 const NATIVE_SUPPLY = 1_000_000_000n * 10n ** BigInt(DECIMALS);
 const FAUCET_MAX = 1_000_000n * 10n ** BigInt(DECIMALS);
+// Arrivals go to the verifier in batches of at most this many (fewer if a tick brings fewer).
+const ADMISSION_BATCH = 512;
 
 /**
  * A refchain node: admits signed transactions, produces signed hash-chained blocks, and keeps them
@@ -73,17 +102,35 @@ export class RefchainNode {
   readonly #mempool: MempoolEntry[] = [];
   readonly #pendingByHash = new Map<string, MempoolEntry>();
   readonly #waiters = new Map<string, ((info: TransactionInfo) => void)[]>();
+  readonly #lock: DataDirLock;
   readonly #listeners = new Set<(block: BlockEvent) => void>();
   readonly #maxMempool: number;
   #head: SealedBlockHeader;
   #seq = 0;
-  // Admission runs in arrival order even though signatures are verified in parallel batches.
+  // Admission runs in arrival order even though signatures are verified in parallel batches: each
+  // batch is admitted after the one before it. Never rejects.
   #admissionTail: Promise<unknown> = Promise.resolve();
+  #arrivals: Arrival[] = [];
+  #arrivalsScheduled = false;
+  readonly #faucetRules: ExecutionContext["faucet"];
+  readonly #writer: BlockWriter;
+  // The block the writer is making durable. Blocks are produced one at a time: the next is sealed
+  // once this one is durable, and takes everything admitted meanwhile.
+  #inFlight: SealedBlock | undefined;
+  // A block was due (timer tick) while one was in flight: produce it as soon as that one is durable.
+  #produceDue = false;
   #timer: NodeJS.Timeout | undefined;
   #produceScheduled = false;
   #closed = false;
 
-  private constructor(store: ChainStore, keys: NodeKeys, genesis: GenesisConfig, options: RefchainNodeOptions) {
+  private constructor(
+    store: ChainStore,
+    keys: NodeKeys,
+    genesis: GenesisConfig,
+    options: RefchainNodeOptions,
+    lock: DataDirLock,
+  ) {
+    this.#lock = lock;
     this.#store = store;
     this.#keys = keys;
     this.genesis = genesis;
@@ -92,14 +139,31 @@ export class RefchainNode {
     this.maxTxPerBlock = options.maxTxPerBlock ?? 10_000;
     this.#maxMempool = options.maxMempool ?? 200_000;
     this.#verifier = new SignatureVerifier(options.verifierThreads);
+    const { faucet } = genesis;
+    this.#faucetRules = {
+      address: faucet.address,
+      enabled: faucet.enabled,
+      maxPerRequest: BigInt(faucet.maxPerRequest),
+    };
     this.#committed = store.loadState();
     const height = store.headHeight() as bigint;
     this.#head = store.blockByHeight(height) as SealedBlockHeader;
-    if (this.blockTimeMs > 0) this.#timer = setInterval(() => this.produceBlock(), this.blockTimeMs);
+    this.#writer = new BlockWriter(store.dataDir);
+    if (this.blockTimeMs > 0) this.#timer = setInterval(() => this.#produceInBackground(), this.blockTimeMs);
   }
 
   /** Opens the chain in dataDir, creating its genesis on first use. */
   static open(options: RefchainNodeOptions): RefchainNode {
+    const lock = DataDirLock.acquire(options.dataDir);
+    try {
+      return RefchainNode.#openLocked(options, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  static #openLocked(options: RefchainNodeOptions, lock: DataDirLock): RefchainNode {
     const store = new ChainStore(options.dataDir);
     const keys = loadOrCreateNodeKeys(options.dataDir);
     let genesisText = store.getMeta("genesis");
@@ -107,7 +171,11 @@ export class RefchainNode {
       const genesis: GenesisConfig = {
         chainId: options.chainId ?? "refchain:local",
         producer: keys.producer.address,
-        faucet: { address: keys.faucet.address, enabled: options.dev ?? true, maxPerRequest: FAUCET_MAX.toString() },
+        faucet: {
+          address: keys.faucet.address,
+          enabled: options.dev ?? true,
+          maxPerRequest: FAUCET_MAX.toString(),
+        },
         nativeDecimals: DECIMALS,
         nativeSupply: NATIVE_SUPPLY.toString(),
         timestamp: Date.now().toString(),
@@ -115,7 +183,12 @@ export class RefchainNode {
       const header = sealGenesis(genesis, keys.producer);
       store.db.transaction(() => {
         store.setMeta("genesis", JSON.stringify(genesis));
-        store.commitBlock({ header, encodedHeader: encodeHeader(header), txs: [], writes: genesisWrites(genesis) });
+        store.commitBlock({
+          header,
+          encodedHeader: encodeHeader(header),
+          txs: [],
+          writes: genesisWrites(genesis),
+        });
       })();
       genesisText = store.getMeta("genesis") as string;
     }
@@ -124,7 +197,7 @@ export class RefchainNode {
       store.close();
       throw new Error(`${options.dataDir} holds chain ${genesis.chainId}, not ${options.chainId}`);
     }
-    return new RefchainNode(store, keys, genesis, options);
+    return new RefchainNode(store, keys, genesis, options, lock);
   }
 
   get head(): SealedBlockHeader {
@@ -153,30 +226,69 @@ export class RefchainNode {
     } catch (error) {
       return Promise.reject(error);
     }
-    const signatureOk = this.#verifier.verify(tx);
-    const admitted = this.#admissionTail.then(() => signatureOk).then((ok) => this.#admit(tx, ok));
-    this.#admissionTail = admitted.catch(() => undefined);
-    return admitted;
+    return new Promise((resolve, reject) => {
+      this.#arrivals.push({ tx, resolve, reject });
+      if (this.#arrivals.length >= ADMISSION_BATCH) this.#verifyArrivals();
+      else if (!this.#arrivalsScheduled) {
+        this.#arrivalsScheduled = true;
+        setImmediate(() => this.#verifyArrivals());
+      }
+    });
+  }
+
+  /** Sends the arrivals so far to be verified as one batch, and queues their admission behind the previous batch's. */
+  #verifyArrivals(): void {
+    this.#arrivalsScheduled = false;
+    const batch = this.#arrivals;
+    if (batch.length === 0) return;
+    this.#arrivals = [];
+    const verified = this.#verifier.verifyBatch(batch.map((a) => a.tx));
+    this.#admissionTail = this.#admissionTail
+      .then(() => verified)
+      .then(
+        (results) => this.#admitBatch(batch, results),
+        (error: unknown) => {
+          for (const arrival of batch) arrival.reject(error);
+        },
+      );
+  }
+
+  #admitBatch(batch: readonly Arrival[], signaturesOk: Uint8Array): void {
+    for (let i = 0; i < batch.length; i++) {
+      const arrival = batch[i] as Arrival;
+      let admitted: { hash: string };
+      try {
+        admitted = this.#admit(arrival.tx, signaturesOk[i] === 1);
+      } catch (error) {
+        arrival.reject(error);
+        continue;
+      }
+      arrival.resolve(admitted);
+    }
+    if (this.blockTimeMs === 0 && this.#mempool.length > 0) this.#scheduleProduce();
   }
 
   #admit(tx: Transaction, signatureOk: boolean): { hash: string } {
     if (!signatureOk) reject("BAD_SIGNATURE", `signature of ${tx.hash} does not match sender ${tx.from}`);
-    if (this.#mempool.length >= this.#maxMempool) reject("MEMPOOL_FULL", "too many transactions waiting; retry shortly");
-    // Blocks take the mempool in order, maxTxPerBlock at a time: the block this one lands in is known now.
-    const height = this.#head.height + 1n + BigInt(Math.floor(this.#mempool.length / this.maxTxPerBlock));
-    const { writes, events } = execute(tx, this.#context(height, (key) => this.#readPending(key)));
+    if (this.#mempool.length >= this.#maxMempool)
+      reject("MEMPOOL_FULL", "too many transactions waiting; retry shortly");
+    // Blocks take the mempool in order, maxTxPerBlock at a time, after the one being written (if any):
+    // the block this one lands in is known now.
+    const tip = this.#inFlight?.header ?? this.#head;
+    const height = tip.height + 1n + BigInt(Math.floor(this.#mempool.length / this.maxTxPerBlock));
+    const { writes, events } = execute(tx, this.#context(height, this.#readPendingFn));
     const entry: MempoolEntry = { tx, seq: ++this.#seq, writes, events };
     for (const [key, value] of writes) this.#overlay.set(key, { value, seq: entry.seq });
     this.#mempool.push(entry);
     this.#pendingByHash.set(tx.hash, entry);
-    if (this.blockTimeMs === 0) this.#scheduleProduce();
     return { hash: tx.hash };
   }
 
   #context(height: bigint, read: (key: string) => LeafValue | undefined): ExecutionContext {
-    const { faucet } = this.genesis;
-    return { read, height, faucet: { address: faucet.address, enabled: faucet.enabled, maxPerRequest: BigInt(faucet.maxPerRequest) } };
+    return { read, height, faucet: this.#faucetRules };
   }
+
+  readonly #readPendingFn = (key: string) => this.#readPending(key);
 
   #readPending(key: string): LeafValue | undefined {
     const pending = this.#overlay.get(key);
@@ -188,10 +300,53 @@ export class RefchainNode {
     this.#produceScheduled = true;
     setImmediate(() => {
       this.#produceScheduled = false;
-      if (this.#closed) return; // close() already wrote the last block
-      this.produceBlock();
-      if (this.#mempool.length > 0 && this.blockTimeMs === 0) this.#scheduleProduce();
+      this.#produceInBackground();
     });
+  }
+
+  /**
+   * How the node produces blocks by itself (timer, or blockTimeMs 0): seals the next block and hands
+   * it to the block writer, so the disk works while admission goes on. Waiters and subscribers hear
+   * of it once it is durable, as with produceBlock.
+   */
+  #produceInBackground(): void {
+    if (this.#closed) return; // close() writes the last blocks itself
+    if (this.blockTimeMs === 0 && this.#mempool.length === 0 && !this.#produceDue) return; // nothing to do
+    if (this.#inFlight) {
+      this.#produceDue = true;
+      return;
+    }
+    this.#produceDue = false;
+    const sealed = this.#seal();
+    this.#inFlight = sealed;
+    this.#writer.commit(sealed.write).then(
+      () => {
+        if (this.#inFlight !== sealed) return; // settled synchronously by produceBlock or close
+        this.#inFlight = undefined;
+        this.#finish(sealed);
+        if (this.#produceDue || (this.blockTimeMs === 0 && this.#mempool.length > 0)) this.#scheduleProduce();
+      },
+      (error: unknown) => {
+        if (this.#inFlight !== sealed) return;
+        this.#inFlight = undefined;
+        this.#restore(sealed);
+        // As when a synchronous commit fails on the timer: the node cannot go on without its disk.
+        throw error;
+      },
+    );
+  }
+
+  /** Waits (blocking) for the block in flight, if any, and finishes it: produceBlock and close stay synchronous. */
+  #settleInFlight(): void {
+    const sealed = this.#inFlight;
+    if (!sealed) return;
+    this.#inFlight = undefined;
+    const error = this.#writer.settle();
+    if (error) {
+      this.#restore(sealed);
+      throw error;
+    }
+    this.#finish(sealed);
   }
 
   /**
@@ -199,6 +354,20 @@ export class RefchainNode {
    * and subscribers. Public so a dev or test chain can produce a block on demand.
    */
   produceBlock(): SealedBlockHeader {
+    this.#settleInFlight();
+    const sealed = this.#seal();
+    try {
+      this.#store.commitBlock(sealed.write);
+    } catch (error) {
+      this.#restore(sealed);
+      throw error;
+    }
+    this.#finish(sealed);
+    return sealed.header;
+  }
+
+  /** Takes up to maxTxPerBlock transactions off the mempool into a signed block on top of the durable head. */
+  #seal(): SealedBlock {
     const entries = this.#mempool.splice(0, this.maxTxPerBlock);
     const parent = this.#head;
     const writes = new Map<string, LeafValue>();
@@ -218,18 +387,26 @@ export class RefchainNode {
       this.#keys.producer,
     );
     const receipts = entries.map((e) => ({ status: "success", events: e.events }) as Receipt);
-    try {
-      this.#store.commitBlock({
-        header,
-        encodedHeader: encodeHeader(header),
-        txs: entries.map((e, i) => ({ hash: e.tx.hashBytes, raw: e.tx.raw, receipt: encodeReceipt(receipts[i] as Receipt) })),
-        writes,
-      });
-    } catch (error) {
-      // Not durable: put the transactions back so nothing admitted is forgotten, and let the caller see why.
-      this.#mempool.unshift(...entries);
-      throw error;
-    }
+    const write: BlockWrite = {
+      header,
+      encodedHeader: encodeHeader(header),
+      txs: entries.map((e, i) => ({
+        hash: e.tx.hashBytes,
+        raw: e.tx.raw,
+        receipt: encodeReceipt(receipts[i] as Receipt),
+      })),
+      writes,
+    };
+    return { header, entries, writes, receipts, write };
+  }
+
+  /** A block that did not become durable: its transactions go back, first in line, so nothing admitted is forgotten. */
+  #restore(sealed: SealedBlock): void {
+    this.#mempool.unshift(...sealed.entries);
+  }
+
+  /** The block is durable: it becomes the head and committed state, and waiters and subscribers hear of it. */
+  #finish({ header, entries, writes, receipts }: SealedBlock): void {
     this.#head = header;
     const lastSeq = entries.length > 0 ? (entries[entries.length - 1] as MempoolEntry).seq : 0;
     for (const [key, value] of writes) {
@@ -252,18 +429,31 @@ export class RefchainNode {
       };
       for (const resolve of waiters) resolve(info);
     });
+    if (this.#listeners.size === 0) return;
     const event: BlockEvent = {
       header,
-      transactions: entries.map((e) => ({ hash: e.tx.hash, from: e.tx.from, nonce: e.tx.nonce, events: e.events })),
+      transactions: entries.map((e) => ({
+        hash: e.tx.hash,
+        from: e.tx.from,
+        nonce: e.tx.nonce,
+        events: e.events,
+      })),
     };
-    for (const listener of this.#listeners) listener(event);
-    return header;
+    for (const listener of this.#listeners) {
+      // One failing subscriber must not cost the others their event, nor stop block production.
+      try {
+        listener(event);
+      } catch (error) {
+        console.error("refchain: a block listener failed", error);
+      }
+    }
   }
 
   /** Resolves once the transaction is in a durable block. Rejects for a hash the node does not know. */
   waitForInclusion(hash: string): Promise<TransactionInfo> {
     const known = this.getTransaction(hash);
-    if (!known) return Promise.reject(new RefchainError("MALFORMED", `unknown transaction ${hash}`));
+    if (!known)
+      return Promise.reject(new RefchainError("UNKNOWN_TRANSACTION", `unknown transaction ${hash}`));
     if (known.status === "included") return Promise.resolve(known);
     return new Promise((resolve) => {
       const list = this.#waiters.get(hash) ?? [];
@@ -290,7 +480,9 @@ export class RefchainNode {
 
   /** Durable balances, in the order asked. */
   getBalances(queries: readonly { address: string; asset: string }[]): bigint[] {
-    return queries.map((q) => (this.#committed.get(balanceKey(q.address, q.asset)) as bigint | undefined) ?? 0n);
+    return queries.map(
+      (q) => (this.#committed.get(balanceKey(q.address, q.asset)) as bigint | undefined) ?? 0n,
+    );
   }
 
   /** The next nonce: `committed` per durable blocks, `pending` counting admitted transactions too. */
@@ -332,12 +524,19 @@ export class RefchainNode {
       const key = this.#keys.faucet;
       // Requests in the same tick take consecutive nonces; admission then runs them in order.
       const pending = this.getNonce(key.address).pending;
+      // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.max does not take
       const nonce = pending > this.#faucetNonce ? pending : this.#faucetNonce;
-      this.#faucetNonce = nonce + 1n;
       const tx = signTransaction(
-        { chainId: this.chainId, from: key.address, nonce, expiry: this.#head.height + 1000n, payload: { kind: "faucet", to, amount } },
+        {
+          chainId: this.chainId,
+          from: key.address,
+          nonce,
+          expiry: this.#head.height + 1000n,
+          payload: { kind: "faucet", to, amount },
+        },
         key,
       );
+      this.#faucetNonce = nonce + 1n; // only once signed: a bad address must not use up a nonce
       return this.submit(tx.raw).catch((error) => {
         this.#faucetNonce = 0n; // re-read the nonce from the chain next time
         throw error;
@@ -359,9 +558,13 @@ export class RefchainNode {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#verifyArrivals();
     await this.#admissionTail;
+    this.#settleInFlight();
     while (this.#mempool.length > 0) this.produceBlock();
+    await this.#writer.close();
     await this.#verifier.close();
     this.#store.close();
+    this.#lock.release();
   }
 }

@@ -22,6 +22,8 @@ export function loadOrCreateNodeKeys(dataDir: string): NodeKeys {
   }
   const keys = { producer: KeyPair.generate(), faucet: KeyPair.generate() };
   const hex = (k: KeyPair) => Buffer.from(k.seed()).toString("hex");
-  writeFileSync(path, JSON.stringify({ producer: hex(keys.producer), faucet: hex(keys.faucet) }), { mode: 0o600 });
+  writeFileSync(path, JSON.stringify({ producer: hex(keys.producer), faucet: hex(keys.faucet) }), {
+    mode: 0o600,
+  });
   return keys;
 }

@@ -18,7 +18,10 @@ export class TestChain {
 
   static open(options: Partial<RefchainNodeOptions> = {}): TestChain {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "refchain-test-"));
-    return new TestChain(RefchainNode.open({ blockTimeMs: 0, verifierThreads: 1, ...options, dataDir }), dataDir);
+    return new TestChain(
+      RefchainNode.open({ blockTimeMs: 0, verifierThreads: 1, ...options, dataDir }),
+      dataDir,
+    );
   }
 
   /** A new key holding `amount` REF base units, included. */
@@ -30,7 +33,11 @@ export class TestChain {
   }
 
   /** Signs with the next nonce this helper tracks for the key (override with `nonce`). */
-  sign(key: KeyPair, payload: TxPayload, options: { nonce?: bigint; expiry?: bigint; chainId?: string } = {}) {
+  sign(
+    key: KeyPair,
+    payload: TxPayload,
+    options: { nonce?: bigint; expiry?: bigint; chainId?: string } = {},
+  ) {
     const nonce = options.nonce ?? this.nonces.get(key.address) ?? 0n;
     const tx = signTransaction(
       {

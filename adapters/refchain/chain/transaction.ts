@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as nodeCrypto from "node:crypto";
 import { decodeAddress, encodeAddress } from "./address.ts";
 import { Reader, Writer } from "./codec.ts";
 import { RefchainError, reject } from "./errors.ts";
@@ -43,7 +43,13 @@ export interface Transaction extends UnsignedTransaction {
   raw: Uint8Array;
 }
 
-const KIND_CODES: Record<TxKind, number> = { registerSubnet: 1, issueAsset: 2, mint: 3, transfer: 4, faucet: 5 };
+const KIND_CODES: Record<TxKind, number> = {
+  registerSubnet: 1,
+  issueAsset: 2,
+  mint: 3,
+  transfer: 4,
+  faucet: 5,
+};
 
 function encodeBody(tx: UnsignedTransaction): Uint8Array {
   const w = new Writer()
@@ -74,20 +80,51 @@ function encodeBody(tx: UnsignedTransaction): Uint8Array {
   }
 }
 
-function hashBody(body: Uint8Array): Buffer {
-  return createHash("sha256").update(TX_DOMAIN).update(body).digest();
+// Domain and body are copied side by side here so the hash is one native call, not four
+// (crypto.hash: Node 20.12 and later; older ones take the streaming path). It answers in hex, which
+// the node needs anyway, and the bytes are parsed back into the shared Buffer pool: a digest Buffer
+// would be an ArrayBuffer of its own per transaction, which the garbage collector pays for.
+const oneShotHash = nodeCrypto.hash as typeof nodeCrypto.hash | undefined;
+const hashInput = Buffer.alloc(TX_DOMAIN.length + MAX_TX_BYTES);
+TX_DOMAIN.copy(hashInput);
+
+function hashBody(body: Uint8Array): { hash: string; hashBytes: Buffer } {
+  let hash: string;
+  if (body.length > MAX_TX_BYTES || !oneShotHash) {
+    hash = nodeCrypto.createHash("sha256").update(TX_DOMAIN).update(body).digest("hex");
+  } else {
+    hashInput.set(body, TX_DOMAIN.length);
+    hash = oneShotHash("sha256", hashInput.subarray(0, TX_DOMAIN.length + body.length), "hex");
+  }
+  return { hash, hashBytes: Buffer.from(hash, "hex") };
+}
+
+// Encoding an address (bech32m) costs more than the rest of decoding, and the same accounts recur:
+// remember recent ones. Bounded so a flood of fresh keys cannot grow it without limit.
+const addresses = new Map<string, string>();
+const MAX_ADDRESSES = 50_000;
+
+function addressOf(publicKey: Uint8Array): string {
+  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("latin1");
+  let address = addresses.get(id);
+  if (address === undefined) {
+    if (addresses.size >= MAX_ADDRESSES) addresses.clear();
+    address = encodeAddress(publicKey);
+    addresses.set(id, address);
+  }
+  return address;
 }
 
 /** Encodes, hashes and signs. The key must be the sender's. */
 export function signTransaction(tx: UnsignedTransaction, key: KeyPair): Transaction {
   if (key.address !== tx.from) throw new Error(`key ${key.address} cannot sign for ${tx.from}`);
   const body = encodeBody(tx);
-  const hashBytes = hashBody(body);
+  const { hash, hashBytes } = hashBody(body);
   const signature = key.sign(hashBytes);
   const raw = new Uint8Array(body.length + SIGNATURE_BYTES);
   raw.set(body);
   raw.set(signature, body.length);
-  return { ...tx, hash: hashBytes.toString("hex"), hashBytes, fromKey: key.publicKey, signature, raw };
+  return { ...tx, hash, hashBytes, fromKey: key.publicKey, signature, raw };
 }
 
 function decodePayload(kind: number, r: Reader): TxPayload {
@@ -101,20 +138,25 @@ function decodePayload(kind: number, r: Reader): TxPayload {
         symbol: r.string("symbol"),
         decimals: r.u8("decimals"),
         supply: r.uint("supply"),
-        to: encodeAddress(r.fixed(32, "recipient")),
+        to: addressOf(r.fixed(32, "recipient")),
       };
     case 3:
-      return { kind: "mint", asset: r.string("asset"), to: encodeAddress(r.fixed(32, "recipient")), amount: r.uint("amount") };
+      return {
+        kind: "mint",
+        asset: r.string("asset"),
+        to: addressOf(r.fixed(32, "recipient")),
+        amount: r.uint("amount"),
+      };
     case 4:
       return {
         kind: "transfer",
         asset: r.string("asset"),
-        to: encodeAddress(r.fixed(32, "recipient")),
+        to: addressOf(r.fixed(32, "recipient")),
         amount: r.uint("amount"),
         memo: r.string("memo"),
       };
     case 5:
-      return { kind: "faucet", to: encodeAddress(r.fixed(32, "recipient")), amount: r.uint("amount") };
+      return { kind: "faucet", to: addressOf(r.fixed(32, "recipient")), amount: r.uint("amount") };
     default:
       return reject("MALFORMED", `malformed encoding: unknown transaction kind ${kind}`);
   }
@@ -123,7 +165,8 @@ function decodePayload(kind: number, r: Reader): TxPayload {
 /** Decodes signed wire bytes. Refuses oversize and non-canonical input; does not check the signature. */
 export function decodeTransaction(raw: Uint8Array): Transaction {
   if (!(raw instanceof Uint8Array)) reject("MALFORMED", "malformed encoding: a transaction is bytes");
-  if (raw.length > MAX_TX_BYTES) reject("OVERSIZE", `transaction is ${raw.length} bytes; the limit is ${MAX_TX_BYTES}`);
+  if (raw.length > MAX_TX_BYTES)
+    reject("OVERSIZE", `transaction is ${raw.length} bytes; the limit is ${MAX_TX_BYTES}`);
   if (raw.length <= SIGNATURE_BYTES) reject("MALFORMED", "malformed encoding: too short to hold a signature");
   const body = raw.subarray(0, raw.length - SIGNATURE_BYTES);
   const r = new Reader(body);
@@ -136,14 +179,14 @@ export function decodeTransaction(raw: Uint8Array): Transaction {
   const expiry = r.u64("expiry");
   const payload = decodePayload(kind, r);
   r.end("transaction body");
-  const hashBytes = hashBody(body);
+  const { hash, hashBytes } = hashBody(body);
   return {
     chainId,
-    from: encodeAddress(fromKey),
+    from: addressOf(fromKey),
     nonce,
     expiry,
     payload,
-    hash: hashBytes.toString("hex"),
+    hash,
     hashBytes,
     fromKey,
     signature: raw.subarray(raw.length - SIGNATURE_BYTES),
@@ -160,7 +203,8 @@ function checkAmount(value: bigint, what: string): void {
 
 /** Checks that need no state: the chain, amounts, field shapes. Throws a RefchainError. */
 export function checkStateless(tx: Transaction, chainId: string): void {
-  if (tx.chainId !== chainId) reject("WRONG_CHAIN_ID", `transaction is for chain "${tx.chainId}", this is "${chainId}"`);
+  if (tx.chainId !== chainId)
+    reject("WRONG_CHAIN_ID", `transaction is for chain "${tx.chainId}", this is "${chainId}"`);
   const p = tx.payload;
   switch (p.kind) {
     case "registerSubnet":
@@ -169,17 +213,21 @@ export function checkStateless(tx: Transaction, chainId: string): void {
       }
       return;
     case "issueAsset":
-      if (!SYMBOL.test(p.symbol)) reject("MALFORMED", "an asset symbol is 1 to 12 of A-Z and 0-9, starting with a letter");
+      if (!SYMBOL.test(p.symbol))
+        reject("MALFORMED", "an asset symbol is 1 to 12 of A-Z and 0-9, starting with a letter");
       if (p.decimals > 18) reject("BAD_AMOUNT", "an asset has at most 18 decimals");
-      return checkAmount(p.supply, "supply");
+      checkAmount(p.supply, "supply");
+      return;
     case "mint":
     case "faucet":
-      return checkAmount(p.amount, "amount");
+      checkAmount(p.amount, "amount");
+      return;
     case "transfer":
       if (Buffer.byteLength(p.memo) > MAX_MEMO_BYTES) {
         reject("MEMO_TOO_LONG", `memo is ${Buffer.byteLength(p.memo)} bytes; the limit is ${MAX_MEMO_BYTES}`);
       }
-      return checkAmount(p.amount, "amount");
+      checkAmount(p.amount, "amount");
+      return;
   }
 }
 

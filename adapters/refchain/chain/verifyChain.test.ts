@@ -7,13 +7,24 @@ import { TestChain } from "./testChain.ts";
 import { verifyChain } from "./verifyChain.ts";
 
 /** Builds a closed chain with a few blocks of transfers and returns its directory and the heights that hold them. */
-async function buildChain(): Promise<{ chain: TestChain; alice: KeyPair; bob: KeyPair; transferHeights: bigint[] }> {
+async function buildChain(): Promise<{
+  chain: TestChain;
+  alice: KeyPair;
+  bob: KeyPair;
+  transferHeights: bigint[];
+}> {
   const chain = TestChain.open();
   const alice = await chain.fundedKey(1_000n);
   const bob = await chain.fundedKey(1_000n);
   const transferHeights: bigint[] = [];
   for (let i = 1n; i <= 5n; i++) {
-    const info = await chain.send(alice, { kind: "transfer", asset: NATIVE_ASSET, to: bob.address, amount: i, memo: `payment ${i}` });
+    const info = await chain.send(alice, {
+      kind: "transfer",
+      asset: NATIVE_ASSET,
+      to: bob.address,
+      amount: i,
+      memo: `payment ${i}`,
+    });
     transferHeights.push(info.height as bigint);
   }
   await chain.node.close();
@@ -57,7 +68,10 @@ describe("refchain verify", () => {
 
   test("a changed stored transaction names its block", () => {
     const target = heights[2] as bigint;
-    const row = db.prepare("SELECT hash, raw FROM txs WHERE height = ?").get(target) as { hash: Buffer; raw: Buffer };
+    const row = db.prepare("SELECT hash, raw FROM txs WHERE height = ?").get(target) as {
+      hash: Buffer;
+      raw: Buffer;
+    };
     const raw = Buffer.from(row.raw);
     raw[raw.length - 70] = (raw[raw.length - 70] as number) ^ 1; // inside the memo, before the signature
     db.prepare("UPDATE txs SET raw = ? WHERE hash = ?").run(raw, row.hash);
@@ -67,7 +81,9 @@ describe("refchain verify", () => {
   });
 
   test("a changed balance names the block that wrote it", () => {
-    const writer = db.prepare("SELECT height FROM state WHERE key = ?").get(`b|${bob.address}|${NATIVE_ASSET}`) as { height: bigint };
+    const writer = db
+      .prepare("SELECT height FROM state WHERE key = ?")
+      .get(`b|${bob.address}|${NATIVE_ASSET}`) as { height: bigint };
     db.prepare("UPDATE state SET value = '999999' WHERE key = ?").run(`b|${bob.address}|${NATIVE_ASSET}`);
     const problem = tamperedAt();
     expect(problem?.height).toBe(BigInt(writer.height));

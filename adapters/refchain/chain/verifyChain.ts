@@ -62,7 +62,11 @@ function replay(store: ChainStore, report: VerifyReport): void {
   const genesis = JSON.parse(genesisText) as GenesisConfig;
   const producerKey = decodeAddress(genesis.producer);
   const producer = publicKeyObject(producerKey);
-  const faucet = { address: genesis.faucet.address, enabled: genesis.faucet.enabled, maxPerRequest: BigInt(genesis.faucet.maxPerRequest) };
+  const faucet = {
+    address: genesis.faucet.address,
+    enabled: genesis.faucet.enabled,
+    maxPerRequest: BigInt(genesis.faucet.maxPerRequest),
+  };
   const state = new Map<string, LeafValue>();
   const writtenAt = new Map<string, bigint>();
   const headHeight = store.headHeight();
@@ -74,12 +78,13 @@ function replay(store: ChainStore, report: VerifyReport): void {
       throw new Tampered(height, `block ${height}: ${message}`);
     };
     const row = store.rawBlock(height) ?? fail("is missing");
-    let header: BlockHeader;
+    let header: BlockHeader | undefined;
     try {
       header = decodeHeader(row.header);
     } catch {
-      return fail("its header does not decode");
+      fail("its header does not decode");
     }
+    if (!header) return;
     const hash = hashHeader(row.header);
     if (!same(hash, row.hash)) fail("its stored hash does not match its header");
     if (header.height !== height) fail(`its header says height ${header.height}`);
@@ -90,14 +95,17 @@ function replay(store: ChainStore, report: VerifyReport): void {
     const writes = new Map<string, LeafValue>();
     const txs = store.transactionsOf(height);
     if (height === 0n) {
-      if (!same(row.header, encodeHeader(genesisHeader(genesis, producerKey)))) fail("the genesis block does not match the genesis configuration");
+      if (!same(row.header, encodeHeader(genesisHeader(genesis, producerKey))))
+        fail("the genesis block does not match the genesis configuration");
       if (txs.length > 0) fail("the genesis block holds transactions");
       for (const [key, value] of genesisWrites(genesis)) writes.set(key, value);
     } else {
-      if (!parent) return fail("has no parent");
-      if (!same(header.parentHash, parent.hash)) fail(`its parent link does not match block ${height - 1n}'s hash`);
+      if (!parent) throw new Tampered(height, `block ${height}: has no parent`);
+      if (!same(header.parentHash, parent.hash))
+        fail(`its parent link does not match block ${height - 1n}'s hash`);
       if (header.timestamp < parent.timestamp) fail("its timestamp is before its parent's");
-      if (txs.length !== header.txCount) fail(`it stores ${txs.length} transactions; its header says ${header.txCount}`);
+      if (txs.length !== header.txCount)
+        fail(`it stores ${txs.length} transactions; its header says ${header.txCount}`);
       const hashes: Buffer[] = [];
       for (const [index, stored] of txs.entries()) {
         const where = `transaction ${index} (${stored.hash})`;
@@ -106,10 +114,12 @@ function replay(store: ChainStore, report: VerifyReport): void {
           const tx = decodeTransaction(stored.raw);
           if (tx.hash !== stored.hash) fail(`${where}: its stored hash does not match its bytes`);
           checkStateless(tx, genesis.chainId);
-          if (!verifySignature(publicKeyObject(tx.fromKey), tx.hashBytes, tx.signature)) fail(`${where}: bad signature`);
+          if (!verifySignature(publicKeyObject(tx.fromKey), tx.hashBytes, tx.signature))
+            fail(`${where}: bad signature`);
           const read = (key: string) => (writes.has(key) ? writes.get(key) : state.get(key));
           const result = execute(tx, { read, height, faucet });
-          if (encodeReceipt({ status: "success", events: result.events }) !== stored.receipt) fail(`${where}: its receipt does not match`);
+          if (encodeReceipt({ status: "success", events: result.events }) !== stored.receipt)
+            fail(`${where}: its receipt does not match`);
           for (const [key, value] of result.writes) writes.set(key, value);
           hashes.push(tx.hashBytes as Buffer);
         } catch (error) {
@@ -117,7 +127,8 @@ function replay(store: ChainStore, report: VerifyReport): void {
           throw error;
         }
       }
-      if (!same(merkleRoot(hashes), header.txRoot)) fail("its transaction root does not match its transactions");
+      if (!same(merkleRoot(hashes), header.txRoot))
+        fail("its transaction root does not match its transactions");
     }
     if (!same(commitState(parent?.stateRoot ?? new Uint8Array(32), writes), header.stateRoot)) {
       fail("its state commitment does not match the replayed state");
@@ -142,8 +153,12 @@ function replay(store: ChainStore, report: VerifyReport): void {
     const replayed = state.get(row.key);
     if (replayed === undefined) note(row.height, `stored state has ${row.key}, which no block wrote`);
     else if (encodeLeaf(row.key, replayed) !== row.value) {
-      note(writtenAt.get(row.key) ?? row.height, `stored ${row.key} = ${row.value}; replay gives ${encodeLeaf(row.key, replayed)}`);
-    } else if (writtenAt.get(row.key) !== row.height) note(row.height, `stored ${row.key} claims block ${row.height} wrote it`);
+      note(
+        writtenAt.get(row.key) ?? row.height,
+        `stored ${row.key} = ${row.value}; replay gives ${encodeLeaf(row.key, replayed)}`,
+      );
+    } else if (writtenAt.get(row.key) !== row.height)
+      note(row.height, `stored ${row.key} claims block ${row.height} wrote it`);
   }
   for (const key of state.keys()) if (!seen.has(key)) note(headHeight, `stored state lacks ${key}`);
   if (first) throw first;

@@ -2,6 +2,7 @@
 // worker without a TypeScript loader. A batch is one buffer of fixed 128-byte records:
 // public key (32) | message (32, the transaction hash) | signature (64). Answers one byte per record.
 import { createPublicKey, verify } from "node:crypto";
+import { parentPort, workerData } from "node:worker_threads";
 
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 const RECORD = 128;
@@ -27,10 +28,27 @@ export default function verifyBatch(records) {
   for (let i = 0; i < count; i++) {
     const at = i * RECORD;
     try {
-      results[i] = verify(null, buffer.subarray(at + 32, at + 64), keyFor(buffer.subarray(at, at + 32)), buffer.subarray(at + 64, at + 128)) ? 1 : 0;
+      results[i] = verify(
+        null,
+        buffer.subarray(at + 32, at + 64),
+        keyFor(buffer.subarray(at, at + 32)),
+        buffer.subarray(at + 64, at + 128),
+      )
+        ? 1
+        : 0;
     } catch {
       results[i] = 0;
     }
   }
   return results;
+}
+
+// Started by SignatureVerifier (which marks its workers): each message is a batch, answered in the
+// order received, so the verifier matches answers to batches by position.
+if (parentPort && workerData?.refchainVerifier) {
+  const port = parentPort;
+  port.on("message", (records) => {
+    const results = verifyBatch(records);
+    port.postMessage(results, [results.buffer]);
+  });
 }
