@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { decodeAddress } from "./address.ts";
@@ -67,6 +68,13 @@ function replay(store: ChainStore, report: VerifyReport): void {
     enabled: genesis.faucet.enabled,
     maxPerRequest: BigInt(genesis.faucet.maxPerRequest),
   };
+  // One KeyObject per sender, parsed once: parsing costs about as much as verifying.
+  const senderKeys = new Map<string, KeyObject>();
+  const senderKey = (address: string, raw: Uint8Array) => {
+    let key = senderKeys.get(address);
+    if (!key) senderKeys.set(address, (key = publicKeyObject(raw)));
+    return key;
+  };
   const state = new Map<string, LeafValue>();
   const writtenAt = new Map<string, bigint>();
   const headHeight = store.headHeight();
@@ -114,7 +122,7 @@ function replay(store: ChainStore, report: VerifyReport): void {
           const tx = decodeTransaction(stored.raw);
           if (tx.hash !== stored.hash) fail(`${where}: its stored hash does not match its bytes`);
           checkStateless(tx, genesis.chainId);
-          if (!verifySignature(publicKeyObject(tx.fromKey), tx.hashBytes, tx.signature))
+          if (!verifySignature(senderKey(tx.from, tx.fromKey), tx.hashBytes, tx.signature))
             fail(`${where}: bad signature`);
           const read = (key: string) => (writes.has(key) ? writes.get(key) : state.get(key));
           const result = execute(tx, { read, height, faucet });
