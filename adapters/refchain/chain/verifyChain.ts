@@ -72,7 +72,10 @@ function replay(store: ChainStore, report: VerifyReport): void {
   const senderKeys = new Map<string, KeyObject>();
   const senderKey = (address: string, raw: Uint8Array) => {
     let key = senderKeys.get(address);
-    if (!key) senderKeys.set(address, (key = publicKeyObject(raw)));
+    if (!key) {
+      key = publicKeyObject(raw);
+      senderKeys.set(address, key);
+    }
     return key;
   };
   const state = new Map<string, LeafValue>();
