@@ -3,7 +3,6 @@ import { Worker } from "node:worker_threads";
 import type { Transaction } from "./transaction.ts";
 
 const RECORD = 128;
-const MAX_BATCH = 256;
 // Below this a batch is not worth splitting across workers: the message costs more than it saves.
 const MIN_CHUNK = 16;
 const WORKER_URL = new URL("./verifyWorker.js", import.meta.url);
@@ -28,8 +27,6 @@ interface VerifyThread {
  */
 export class SignatureVerifier {
   readonly #threads: VerifyThread[] = [];
-  #pending: { tx: Transaction; resolve: (ok: boolean) => void; reject: (e: unknown) => void }[] = [];
-  #scheduled = false;
   #closed = false;
 
   constructor(threads = availableParallelism()) {
@@ -68,35 +65,6 @@ export class SignatureVerifier {
     // (After the listeners: adding a "message" listener refs it again.)
     thread.worker.unref();
     return thread;
-  }
-
-  /** One transaction; requests arriving in the same tick share a batch. */
-  verify(tx: Transaction): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ tx, resolve, reject });
-      if (this.#pending.length >= MAX_BATCH) this.#flush();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    this.#scheduled = false;
-    const batch = this.#pending;
-    if (batch.length === 0) return;
-    this.#pending = [];
-    this.verifyBatch(batch.map((item) => item.tx)).then(
-      (results) => {
-        batch.forEach((item, i) => {
-          item.resolve(results[i] === 1);
-        });
-      },
-      (error: unknown) => {
-        for (const item of batch) item.reject(error);
-      },
-    );
   }
 
   /**

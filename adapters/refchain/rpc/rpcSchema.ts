@@ -69,20 +69,14 @@ export interface BalanceQuery {
   asset: string;
 }
 
-/** One Transfer event of a durable block. */
-export interface TransferEvent {
+/** One Transfer event of a durable block, with where it stands. */
+export type TransferEvent = Omit<Extract<ChainEvent, { type: "Transfer" }>, "type"> & {
   height: bigint;
   blockHash: string;
   txHash: string;
   /** Position of the transaction in its block. */
   txIndex: number;
-  asset: string;
-  subnet: string | null;
-  from: string;
-  to: string;
-  amount: bigint;
-  memo: string;
-}
+};
 export type TransferJson = Wire<TransferEvent>;
 
 /** Narrows a transfers subscription; both are optional and combine with AND. */
