@@ -1,0 +1,273 @@
+// The Store: everything the gateway keeps, behind one interface that speaks in records, never SQL.
+// Services depend on this file only; sqlite/ implements it today, postgres/ will implement it with
+// the same migrations and the same test suite (src/store/storeSuite.ts).
+//
+// Conventions: ids are opaque prefixed strings made by the services (src/ids.ts); amounts and
+// heights are bigint; times are Date; bytes are Uint8Array. Every method is async. A write that
+// returns has been committed durably.
+
+export interface TenantRecord {
+  id: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  label: string;
+  /** SHA-256 of the secret, hex. The secret itself is never stored. */
+  secretHash: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** A managed key, sealed by the vault: the store never sees a private key in the clear. */
+export interface VaultKeyRecord {
+  id: string;
+  scheme: "ed25519" | "secp256k1";
+  publicKey: Uint8Array;
+  /** AES-256-GCM: nonce ‖ ciphertext ‖ tag, as the vault wrote it. */
+  sealed: Uint8Array;
+  createdAt: Date;
+}
+
+/** The asset a subnet moves, as the chain described it when the subnet was created. */
+export interface AssetRecord {
+  id: string;
+  chainId: string;
+  kind: "NATIVE" | "TOKEN";
+  symbol: string;
+  decimals: number;
+  address: string | null;
+}
+
+export interface SubnetRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  chainId: string;
+  asset: AssetRecord;
+  createdAt: Date;
+}
+
+export type Custody = "MANAGED" | "EXTERNAL";
+
+export interface AccountRecord {
+  id: string;
+  tenantId: string;
+  subnetId: string;
+  chainId: string;
+  /** Canonical form (adapter.normalizeAddress). */
+  address: string;
+  label: string | null;
+  custody: Custody;
+  /** The vault key of a MANAGED account; null for EXTERNAL. */
+  keyId: string | null;
+  createdAt: Date;
+}
+
+export type PaymentStatus = "PENDING" | "SUBMITTED" | "CONFIRMED" | "FINALIZED" | "FAILED";
+export type PaymentDirection = "OUTGOING" | "INCOMING";
+export type PaymentEventType =
+  | "CREATED"
+  | "SUBMITTED"
+  | "CONFIRMED"
+  | "FINALIZED"
+  | "FAILED"
+  | "RECEIVED"
+  | "REORGED";
+
+/**
+ * One tenant's view of one value movement. A payment from tenant A to tenant B is two records: A's
+ * OUTGOING one (made by sendPayment) and B's INCOMING one (made by the tracker when the chain shows
+ * the transfer). `accountId` is the tenant's own account: the sender of an OUTGOING payment, the
+ * receiver of an INCOMING one.
+ */
+export interface PaymentRecord {
+  id: string;
+  tenantId: string;
+  direction: PaymentDirection;
+  accountId: string;
+  subnetId: string;
+  chainId: string;
+  asset: AssetRecord;
+  /** Base units. */
+  amount: bigint;
+  fromAddress: string;
+  toAddress: string;
+  /** The caller's receiving account when the payment targeted one by id (OUTGOING), else null. */
+  toAccountId: string | null;
+  memo: string | null;
+  status: PaymentStatus;
+  /** OUTGOING: the signed transaction, stored before it is broadcast (write-ahead). */
+  txHash: string | null;
+  rawTransaction: Uint8Array | null;
+  nonce: bigint | null;
+  validUntilHeight: bigint | null;
+  blockHeight: bigint | null;
+  blockHash: string | null;
+  /** Position of the transfer in its block (INCOMING): with txHash, what makes it unique. */
+  transferIndex: number | null;
+  confirmations: number;
+  fee: bigint | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** OUTGOING only. Unique per tenant. */
+  idempotencyKey: string | null;
+  /** SHA-256 of the canonical input, hex: tells a replay (same) from a conflict (different). */
+  inputHash: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A status change, appended to the event log in the same transaction as the change itself. */
+export interface PaymentEventRecord {
+  /** Monotonically increasing across the whole log; assigned by the store. */
+  cursor: bigint;
+  tenantId: string;
+  paymentId: string;
+  accountId: string;
+  subnetId: string;
+  type: PaymentEventType;
+  /** The payment as it was right after this change. */
+  payment: PaymentRecord;
+  at: Date;
+}
+
+export type NewPaymentEvent = Omit<PaymentEventRecord, "cursor">;
+
+/** A page of a list, in the list's order, for Relay connections. Cursors are opaque to callers. */
+export interface Page<T> {
+  items: T[];
+  /** One cursor per item, for `edges { cursor }`. */
+  cursors: string[];
+  hasNextPage: boolean;
+}
+
+export interface PageRequest {
+  /** At most this many items (the service clamps it). */
+  first: number;
+  /** Items after this cursor (from a previous page). */
+  after?: string | null;
+}
+
+export interface PaymentFilter {
+  tenantId: string;
+  accountId?: string;
+  subnetId?: string;
+  direction?: PaymentDirection;
+  status?: PaymentStatus;
+}
+
+export interface EventFilter {
+  tenantId: string;
+  accountId?: string;
+  subnetId?: string;
+  /** Events with a cursor strictly greater than this. */
+  after: bigint;
+  limit: number;
+}
+
+/** The outcome of recording a new OUTGOING payment under its idempotency key. */
+export type RecordPaymentResult =
+  | { created: true; payment: PaymentRecord; event: PaymentEventRecord }
+  /** The key was already used: `payment` is the one recorded with it (compare inputHash). */
+  | { created: false; payment: PaymentRecord };
+
+/** A change to an existing payment and the one event that records it. */
+export interface PaymentChange {
+  paymentId: string;
+  patch: Partial<
+    Pick<
+      PaymentRecord,
+      | "status"
+      | "txHash"
+      | "rawTransaction"
+      | "nonce"
+      | "validUntilHeight"
+      | "blockHeight"
+      | "blockHash"
+      | "confirmations"
+      | "fee"
+      | "errorCode"
+      | "errorMessage"
+    >
+  >;
+  /** The event to append; null for a change no subscriber needs to see (confirmation counts). */
+  eventType: PaymentEventType | null;
+  at: Date;
+}
+
+/** Where the tracker stands on one chain: the last block it has fully applied. */
+export interface ChainProgress {
+  chainId: string;
+  height: bigint;
+  hash: string;
+}
+
+export interface Store {
+  // Tenants and credentials.
+  /** Creates a tenant and its first API key in one transaction. */
+  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord): Promise<void>;
+  getTenants(ids: readonly string[]): Promise<(TenantRecord | null)[]>;
+  listTenants(page: PageRequest): Promise<Page<TenantRecord>>;
+  createApiKey(apiKey: ApiKeyRecord): Promise<void>;
+  /** The key with this secret hash, revoked or not, or null. */
+  findApiKeyBySecretHash(secretHash: string): Promise<ApiKeyRecord | null>;
+
+  // The vault's sealed keys.
+  putVaultKey(key: VaultKeyRecord): Promise<void>;
+  getVaultKey(id: string): Promise<VaultKeyRecord | null>;
+  /** Any one sealed key, to check the master key at start-up; null when the vault is empty. */
+  anyVaultKey(): Promise<VaultKeyRecord | null>;
+  /** The vault key that owns `tenantId`'s assets on `chainId`, or null. */
+  getOwnerKeyId(tenantId: string, chainId: string): Promise<string | null>;
+  /** Records the owner key unless one exists; returns the one in force. */
+  setOwnerKeyId(tenantId: string, chainId: string, keyId: string): Promise<string>;
+
+  // Subnets and accounts. Reads by id return nulls in the order asked (DataLoader-shaped).
+  createSubnet(subnet: SubnetRecord): Promise<void>;
+  getSubnets(ids: readonly string[]): Promise<(SubnetRecord | null)[]>;
+  listSubnets(tenantId: string, page: PageRequest): Promise<Page<SubnetRecord>>;
+  createAccount(account: AccountRecord): Promise<void>;
+  getAccounts(ids: readonly string[]): Promise<(AccountRecord | null)[]>;
+  listAccounts(subnetId: string, page: PageRequest): Promise<Page<AccountRecord>>;
+  /** Every account, of any tenant, on `chainId` whose address is one of `addresses`. */
+  findAccountsByAddress(chainId: string, addresses: readonly string[]): Promise<AccountRecord[]>;
+
+  // Payments and their event log.
+  /**
+   * Records a new OUTGOING payment and its CREATED event, unless the tenant already used
+   * `payment.idempotencyKey`: then returns the payment recorded with it. Safe under concurrent
+   * calls with the same key: exactly one is created.
+   */
+  recordPayment(payment: PaymentRecord): Promise<RecordPaymentResult>;
+  /** The tenant's OUTGOING payment made with `idempotencyKey`, or null. */
+  findPaymentByIdempotencyKey(tenantId: string, idempotencyKey: string): Promise<PaymentRecord | null>;
+  /**
+   * Records INCOMING payments with a RECEIVED event each, skipping any already recorded for the same
+   * (accountId, chainId, txHash, transferIndex). Returns the events appended.
+   */
+  recordIncomingPayments(payments: readonly PaymentRecord[]): Promise<PaymentEventRecord[]>;
+  /**
+   * Applies changes in one transaction, each with its event, and, when given, moves the chain's
+   * progress in the same transaction (a block is applied whole or not at all). Returns the events.
+   */
+  applyPaymentChanges(changes: readonly PaymentChange[], progress?: ChainProgress): Promise<PaymentEventRecord[]>;
+  getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]>;
+  /** Newest first. */
+  listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<PaymentRecord>>;
+  /** OUTGOING payments on `chainId` with one of these transaction hashes. */
+  findPaymentsByTxHash(chainId: string, txHashes: readonly string[]): Promise<PaymentRecord[]>;
+  /** Payments on `chainId` not yet FINALIZED or FAILED, oldest first: what the tracker and recovery follow. */
+  listOpenPayments(chainId: string): Promise<PaymentRecord[]>;
+  /** Events matching the filter, in cursor order. */
+  readEvents(filter: EventFilter): Promise<PaymentEventRecord[]>;
+
+  getChainProgress(chainId: string): Promise<ChainProgress | null>;
+  setChainProgress(progress: ChainProgress): Promise<void>;
+
+  close(): Promise<void>;
+}
