@@ -26,7 +26,9 @@ export async function openAdapters(context: AdapterContext): Promise<ChainAdapte
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate) {
     await Promise.allSettled(adapters.map((adapter) => adapter.close()));
-    throw new Error(`Two configured chains report the same chain id ${duplicate}: configure each chain once.`);
+    throw new Error(
+      `Two configured chains report the same chain id ${duplicate}: configure each chain once.`,
+    );
   }
   return adapters;
 }

@@ -8,7 +8,10 @@ register();
 
 // Top-level commands: the module that defines each and the function it exports returning a
 // commander Command. Add the gateway's own (`start`, from src/) here, one line each.
-const commands = [{ module: "../adapters/refchain/cli.ts", create: "refchainCommand" }];
+const commands = [
+  { module: "../src/cli/startCommand.ts", create: "startCommand" },
+  { module: "../adapters/refchain/cli.ts", create: "refchainCommand" },
+];
 
 const program = new Command("value-gateway")
   .description("One GraphQL API to move value over any ledger: refchain, EVM, Solana.")

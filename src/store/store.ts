@@ -255,7 +255,10 @@ export interface Store {
    * Applies changes in one transaction, each with its event, and, when given, moves the chain's
    * progress in the same transaction (a block is applied whole or not at all). Returns the events.
    */
-  applyPaymentChanges(changes: readonly PaymentChange[], progress?: ChainProgress): Promise<PaymentEventRecord[]>;
+  applyPaymentChanges(
+    changes: readonly PaymentChange[],
+    progress?: ChainProgress,
+  ): Promise<PaymentEventRecord[]>;
   getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]>;
   /** Newest first. */
   listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<PaymentRecord>>;
@@ -265,6 +268,8 @@ export interface Store {
   listOpenPayments(chainId: string): Promise<PaymentRecord[]>;
   /** Events matching the filter, in cursor order. */
   readEvents(filter: EventFilter): Promise<PaymentEventRecord[]>;
+  /** The cursor of the newest event in the log (0 when empty): where a live-only subscription starts. */
+  latestEventCursor(): Promise<bigint>;
 
   getChainProgress(chainId: string): Promise<ChainProgress | null>;
   setChainProgress(progress: ChainProgress): Promise<void>;

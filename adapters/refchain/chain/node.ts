@@ -508,6 +508,23 @@ export class RefchainNode {
     return { header, transactions: this.#store.transactionsOf(height).map((t) => t.hash) };
   }
 
+  /**
+   * What each transaction of the block at `height` did, in block order, as block subscribers saw it
+   * (BlockEvent.transactions); undefined beyond the head.
+   */
+  getBlockTransactions(height: bigint): BlockEvent["transactions"] | undefined {
+    if (height < 0n || height > this.#head.height) return undefined;
+    return this.#store.transactionsOf(height).map((stored) => {
+      const tx = decodeTransaction(stored.raw);
+      return {
+        hash: stored.hash,
+        from: tx.from,
+        nonce: tx.nonce,
+        events: decodeReceipt(stored.receipt).events,
+      };
+    });
+  }
+
   /** A copy of the durable state, for tests and tools. */
   snapshotState(): Map<string, LeafValue> {
     return new Map(this.#committed);

@@ -115,16 +115,47 @@ function addressOf(publicKey: Uint8Array): string {
   return address;
 }
 
-/** Encodes, hashes and signs. The key must be the sender's. */
-export function signTransaction(tx: UnsignedTransaction, key: KeyPair): Transaction {
-  if (key.address !== tx.from) throw new Error(`key ${key.address} cannot sign for ${tx.from}`);
+/**
+ * A transaction encoded and hashed, waiting for its sender's signature. `message` is exactly what the
+ * sender's ed25519 key signs: a key held elsewhere (a vault) signs it, and `attachSignature` makes
+ * the same wire bytes signTransaction would.
+ */
+export interface SigningRequest {
+  tx: UnsignedTransaction;
+  body: Uint8Array;
+  hash: string;
+  /** The bytes to sign (the transaction hash). */
+  message: Uint8Array;
+}
+
+/** Encodes and hashes `tx`: the first half of signTransaction, for a key that is not a KeyPair. */
+export function signingRequest(tx: UnsignedTransaction): SigningRequest {
   const body = encodeBody(tx);
   const { hash, hashBytes } = hashBody(body);
-  const signature = key.sign(hashBytes);
+  return { tx, body, hash, message: hashBytes };
+}
+
+/** The second half: the signed transaction from the sender's 64-byte signature over `request.message`. */
+export function attachSignature(request: SigningRequest, signature: Uint8Array): Transaction {
+  if (signature.length !== SIGNATURE_BYTES) {
+    throw new Error(`an ed25519 signature is ${SIGNATURE_BYTES} bytes, not ${signature.length}`);
+  }
+  return assemble(request, signature, decodeAddress(request.tx.from));
+}
+
+function assemble(request: SigningRequest, signature: Uint8Array, fromKey: Uint8Array): Transaction {
+  const { tx, body, hash, message } = request;
   const raw = new Uint8Array(body.length + SIGNATURE_BYTES);
   raw.set(body);
   raw.set(signature, body.length);
-  return { ...tx, hash, hashBytes, fromKey: key.publicKey, signature, raw };
+  return { ...tx, hash, hashBytes: message, fromKey, signature, raw };
+}
+
+/** Encodes, hashes and signs. The key must be the sender's. */
+export function signTransaction(tx: UnsignedTransaction, key: KeyPair): Transaction {
+  if (key.address !== tx.from) throw new Error(`key ${key.address} cannot sign for ${tx.from}`);
+  const request = signingRequest(tx);
+  return assemble(request, key.sign(request.message), key.publicKey);
 }
 
 function decodePayload(kind: number, r: Reader): TxPayload {

@@ -5,6 +5,7 @@ import type { Asset } from "../chain/state.ts";
 import type { TxPayload } from "../chain/transaction.ts";
 import type {
   AssetJson,
+  BlockTransactionJson,
   ChainEventJson,
   ChainInfoJson,
   ReceiptJson,
@@ -12,7 +13,13 @@ import type {
   TransferJson,
   TxPayloadJson,
 } from "../rpc/rpcSchema.ts";
-import type { BlockHeaderInfo, ChainInfo, TransactionView, TransferEvent } from "./refchainTypes.ts";
+import type {
+  BlockHeaderInfo,
+  BlockTransaction,
+  ChainInfo,
+  TransactionView,
+  TransferEvent,
+} from "./refchainTypes.ts";
 
 // The client's side of rpc/toWire.ts: JSON from the node back to typed values, each decimal string
 // straight to a bigint.
@@ -83,4 +90,11 @@ export const transferFromWire = (json: TransferJson): TransferEvent => ({
   ...json,
   height: BigInt(json.height),
   amount: BigInt(json.amount),
+});
+
+export const blockTransactionFromWire = (json: BlockTransactionJson): BlockTransaction => ({
+  hash: json.hash,
+  from: json.from,
+  nonce: BigInt(json.nonce),
+  events: json.events.map(eventFromWire),
 });

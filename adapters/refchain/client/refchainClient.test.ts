@@ -213,6 +213,61 @@ for (const { name, connect } of transports) {
       expect((await client.getBlock(0n))?.header.height).toBe(0n);
     });
 
+    test("getBlock with includeTransactions: each transaction's hash, sender, nonce and events in block order, in one request", async () => {
+      const alice = await funded(100n);
+      const bob = KeyPair.generate();
+      const first = sign(alice, transfer(bob, 5n, "one"));
+      const second = sign(alice, { kind: "registerSubnet", name: "blocks" });
+      await client.sendTransaction(first.raw);
+      await client.sendTransaction(second.raw);
+      const { height } = await include(second.hash);
+      const counter = counting(connection.transport);
+      const block = await new RefchainClient(counter).getBlock(height, { includeTransactions: true });
+      expect(counter.requests).toEqual(["refchain_getBlock"]);
+      expect(block?.header).toEqual(await client.head());
+      expect(block?.transactions).toEqual([
+        {
+          hash: first.hash,
+          from: alice.address,
+          nonce: 0n,
+          events: [
+            {
+              type: "Transfer",
+              asset: NATIVE_ASSET,
+              subnet: null,
+              from: alice.address,
+              to: bob.address,
+              amount: 5n,
+              memo: "one",
+            },
+          ],
+        },
+        {
+          hash: second.hash,
+          from: alice.address,
+          nonce: 1n,
+          events: [
+            {
+              type: "SubnetRegistered",
+              subnet: `s${second.hash.slice(0, 16)}`,
+              owner: alice.address,
+              name: "blocks",
+            },
+          ],
+        },
+      ]);
+      // Without the flag the answer is as before: hashes only.
+      expect((await client.getBlock(height))?.transactions).toEqual([first.hash, second.hash]);
+      expect((await client.getBlock(0n, { includeTransactions: true }))?.transactions).toEqual([]);
+      expect(await client.getBlock(height + 1n, { includeTransactions: true })).toBeNull();
+      await expect(
+        connection.transport.request("refchain_getBlock", ["latest", "yes" as never]),
+      ).rejects.toMatchObject({
+        code: RpcErrorCode.InvalidParams,
+        message: expect.stringContaining("params[1] (includeTransactions) must be true or false"),
+      });
+    });
+
     test("chainInfo: names the chain, its faucet, its native asset and genesis", async () => {
       const info = await client.chainInfo();
       expect(info).toMatchObject({

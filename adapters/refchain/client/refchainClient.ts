@@ -1,8 +1,9 @@
 import type { Asset, Subnet } from "../chain/state.ts";
-import type { BalanceQuery, TransferFilter } from "../rpc/rpcSchema.ts";
+import type { BalanceQuery, BlockJson, BlockWithTransactionsJson, TransferFilter } from "../rpc/rpcSchema.ts";
 import { toWire } from "../rpc/toWire.ts";
 import {
   assetFromWire,
+  blockTransactionFromWire,
   chainInfoFromWire,
   headerFromWire,
   transactionFromWire,
@@ -11,6 +12,7 @@ import {
 import type {
   BlockHeaderInfo,
   BlockInfo,
+  BlockWithTransactions,
   ChainInfo,
   IncludedTransaction,
   Nonce,
@@ -81,11 +83,28 @@ export class RefchainClient {
   }
 
   /** The block at `height` (default the latest) with its transaction hashes, or null beyond the head. */
-  async getBlock(height: bigint | "latest" = "latest"): Promise<BlockInfo | null> {
-    const json = await this.transport.request("refchain_getBlock", [
-      height === "latest" ? height : height.toString(),
-    ]);
-    return json ? { header: headerFromWire(json.header), transactions: json.transactions } : null;
+  getBlock(height?: bigint | "latest"): Promise<BlockInfo | null>;
+  /** With includeTransactions: each transaction's hash, sender, nonce and receipt events, in one request. */
+  getBlock(
+    height: bigint | "latest",
+    options: { includeTransactions: true },
+  ): Promise<BlockWithTransactions | null>;
+  async getBlock(
+    height: bigint | "latest" = "latest",
+    options: { includeTransactions?: boolean } = {},
+  ): Promise<BlockInfo | BlockWithTransactions | null> {
+    const at = height === "latest" ? height : height.toString();
+    if (!options.includeTransactions) {
+      const json = (await this.transport.request("refchain_getBlock", [at])) as BlockJson | null;
+      return json ? { header: headerFromWire(json.header), transactions: json.transactions } : null;
+    }
+    const json = (await this.transport.request("refchain_getBlock", [
+      at,
+      true,
+    ])) as BlockWithTransactionsJson | null;
+    return json
+      ? { header: headerFromWire(json.header), transactions: json.transactions.map(blockTransactionFromWire) }
+      : null;
   }
 
   /** The latest durable block's header. */

@@ -1,5 +1,6 @@
 import type { Receipt } from "../chain/receipt.ts";
 import type { TxPayload } from "../chain/transaction.ts";
+import type { BlockTransaction } from "../rpc/rpcSchema.ts";
 
 // What RefchainClient returns: the node's JSON (rpc/rpcSchema.ts) with amounts, heights and nonces
 // back as bigints. Hashes stay hex strings and addresses bech32m strings. The shapes the schema
@@ -24,6 +25,13 @@ export interface BlockInfo {
   header: BlockHeaderInfo;
   /** Transaction hashes, in block order. */
   transactions: string[];
+}
+
+/** A block with what each of its transactions did: `getBlock(height, { includeTransactions: true })`. */
+export interface BlockWithTransactions {
+  header: BlockHeaderInfo;
+  /** In block order. */
+  transactions: BlockTransaction[];
 }
 
 interface TransactionFields {
@@ -52,4 +60,4 @@ export interface IncludedTransaction extends TransactionFields {
 
 export type TransactionView = PendingTransaction | IncludedTransaction;
 
-export type { ChainInfo, Nonce, TransferEvent } from "../rpc/rpcSchema.ts";
+export type { BlockTransaction, ChainInfo, Nonce, TransferEvent } from "../rpc/rpcSchema.ts";

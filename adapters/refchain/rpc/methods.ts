@@ -126,8 +126,12 @@ export function createRefchainMethods(
     },
 
     refchain_getBlock: (params) => {
-      const p = new Params("refchain_getBlock", params, ["height"]);
+      const p = new Params("refchain_getBlock", params, ["height", "includeTransactions"]);
       const raw = p.raw(0);
+      const includeTransactions = p.raw(1) ?? false;
+      if (typeof includeTransactions !== "boolean") {
+        return p.invalid("params[1] (includeTransactions)", "true or false", includeTransactions);
+      }
       const expected = 'a height (decimal string or non-negative integer) or "latest"';
       let height: bigint;
       if (raw === "latest") height = node.head.height;
@@ -137,7 +141,10 @@ export function createRefchainMethods(
       // Nothing is stored beyond the head (and the store could not look up a height past 2^63 − 1).
       if (height > node.head.height) return null;
       const block = node.getBlock(height);
-      return block ? { header: headerToJson(block.header), transactions: block.transactions } : null;
+      if (!block) return null;
+      const header = headerToJson(block.header);
+      if (!includeTransactions) return { header, transactions: block.transactions };
+      return { header, transactions: toWire(node.getBlockTransactions(height) ?? []) };
     },
 
     refchain_head: (params) => {

@@ -39,6 +39,23 @@ export interface BlockJson {
   transactions: string[];
 }
 
+/** A transaction of a block with what it did: `refchain_getBlock` with includeTransactions. */
+export interface BlockTransaction {
+  hash: string;
+  /** The sender's address. */
+  from: string;
+  nonce: bigint;
+  /** Its receipt's events (Transfer, SubnetRegistered, …), in order. */
+  events: ChainEvent[];
+}
+export type BlockTransactionJson = Wire<BlockTransaction>;
+
+export interface BlockWithTransactionsJson {
+  header: BlockHeaderJson;
+  /** Its transactions with their events, in block order. */
+  transactions: BlockTransactionJson[];
+}
+
 export interface Nonce {
   /** Next nonce according to durable blocks. */
   committed: bigint;
@@ -92,7 +109,11 @@ export interface RefchainRpcSchema {
   refchain_getTransaction: { params: [hash: string]; result: TransactionJson | null };
   refchain_getBalances: { params: [queries: BalanceQuery[]]; result: string[] };
   refchain_getNonce: { params: [address: string]; result: NonceJson };
-  refchain_getBlock: { params: [height: string | number]; result: BlockJson | null };
+  /** With includeTransactions true, the result is a BlockWithTransactionsJson. */
+  refchain_getBlock: {
+    params: [height: string | number, includeTransactions?: boolean];
+    result: BlockJson | BlockWithTransactionsJson | null;
+  };
   refchain_head: { params: []; result: BlockHeaderJson };
   refchain_getSubnet: { params: [id: string]; result: SubnetJson | null };
   refchain_getAsset: { params: [id: string]; result: AssetJson | null };

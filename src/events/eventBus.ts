@@ -1,0 +1,28 @@
+import type { PaymentEventRecord } from "../store/store.ts";
+
+/** A new block on a chain, as subscribers of `chainHeads` see it. */
+export interface ChainHeadEvent {
+  chainId: string;
+  height: bigint;
+  hash: string;
+  /** Milliseconds since the epoch. */
+  timestamp: bigint;
+}
+
+/**
+ * Live notifications after the fact: the event log in the store is the truth, the bus only says
+ * "new events were committed". Transport-neutral on purpose (memory today, Redis for several
+ * replicas): delivery may repeat or reorder events across publishers, so every event carries its
+ * cursor and subscribers dedupe and order by it (see paymentEventStream.ts).
+ */
+export interface EventBus {
+  /** Announces events already committed to the log. Call after the store write returns. */
+  publishPaymentEvents(events: readonly PaymentEventRecord[]): void;
+  /** Every published batch, of every tenant; returns the function that unsubscribes. */
+  onPaymentEvents(listener: (events: readonly PaymentEventRecord[]) => void): () => void;
+  publishHead(event: ChainHeadEvent): void;
+  /** Every published head, of every chain; returns the function that unsubscribes. */
+  onHead(listener: (event: ChainHeadEvent) => void): () => void;
+  /** Drops every listener and releases the transport. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,14 @@
+import { Field, ID, ObjectType } from "type-graphql";
+import { DateTimeScalar } from "../../graphql/scalars/dateTimeScalar.ts";
+
+@ObjectType({ description: "A tenant's slice of one chain, moving one asset." })
+export class Subnet {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}

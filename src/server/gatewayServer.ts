@@ -1,0 +1,201 @@
+import { randomUUID } from "node:crypto";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
+import websocket from "@fastify/websocket";
+import fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import { type ExecutionResult, GraphQLError, type GraphQLSchema } from "graphql";
+import { makeHandler } from "graphql-ws/use/@fastify/websocket";
+import { authenticate } from "../auth/authenticate.ts";
+import type { Caller } from "../auth/caller.ts";
+import { isGatewayError } from "../errors/gatewayError.ts";
+import { formatError, INTERNAL_SERVER_ERROR, isInternalError } from "../graphql/formatError.ts";
+import type { GatewayContext } from "../graphql/gatewayContext.ts";
+import { createLoaders } from "../graphql/loaders.ts";
+import type { Logger } from "../logger.ts";
+import type { Services } from "../services.ts";
+import { explorerPage } from "./explorerPage.ts";
+
+export const GRAPHQL_PATH = "/graphql";
+
+/** graphql-ws close code for a socket whose connectionParams carry no valid key. */
+export const CLOSE_UNAUTHORIZED = 4401;
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, string>;
+}
+
+export interface GatewayServerOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  adminKey: string;
+  logger: Logger;
+  /** Pre-fills the explorer's Authorization header (dev mode); null in production. */
+  explorerAuthorization: string | null;
+  readiness: () => Promise<Readiness>;
+}
+
+/**
+ * The HTTP and WebSocket front: Apollo Server on fastify at POST/GET /graphql, graphql-ws on the same
+ * path, the explorer page for browsers, /healthz and /readyz. Wiring only: the schema's resolvers
+ * and the services do the work.
+ */
+export async function createGatewayServer(
+  options: GatewayServerOptions,
+): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
+  const { schema, services, adminKey, logger } = options;
+  const app = fastify({
+    loggerInstance: logger.child({ component: "http" }) as FastifyBaseLogger,
+    // Per-request access logs would be thousands a second; errors are logged where they happen.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+  });
+
+  const contextFor = (caller: Caller, requestId: string): GatewayContext => ({
+    caller,
+    requestId,
+    logger: logger.child({ requestId }),
+    services,
+    loaders: createLoaders(services),
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    formatError,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [fastifyApolloDrainPlugin(app), errorLogging()],
+  });
+  await apollo.start();
+
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: async (request: FastifyRequest) => contextFor(await callerOf(request), request.id),
+  });
+  const callerOf = async (request: FastifyRequest): Promise<Caller> => {
+    try {
+      return await authenticate(request.headers.authorization, { store: services.store, adminKey });
+    } catch (error) {
+      if (!isGatewayError(error)) throw error;
+      // Thrown from the context function, a GraphQLError keeps its code and sets the HTTP status.
+      throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+    }
+  };
+
+  const wsHandler = makeHandler<Record<string, unknown>, { caller?: Caller }>({
+    schema,
+    onConnect: async (ctx) => {
+      const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      try {
+        const caller = await authenticate(typeof authorization === "string" ? authorization : undefined, {
+          store: services.store,
+          adminKey,
+        });
+        if (caller.kind === "anonymous") throw new Error("no key");
+        ctx.extra.caller = caller;
+        return true;
+      } catch {
+        ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send connectionParams.authorization");
+        return false;
+      }
+    },
+    context: (ctx) => contextFor(ctx.extra.caller ?? { kind: "anonymous" }, `ws-${randomUUID()}`),
+    onNext: (_ctx, _id, _payload, args, result) => {
+      const context = args.contextValue as GatewayContext;
+      // A long-lived subscription must not serve balances cached at its first event.
+      context.loaders.balance.clearAll();
+      return formatResult(result as ExecutionResult, context, logger);
+    },
+    onError: (_ctx, _id, _payload, errors) =>
+      errors.map((error) => {
+        if (isInternalError(error)) logger.error({ err: error }, "internal error in a subscription");
+        return new GraphQLError(formatError(error.toJSON(), error).message, {
+          extensions: formatError(error.toJSON(), error).extensions,
+        });
+      }),
+  });
+
+  app.post(GRAPHQL_PATH, graphqlHandler);
+  app.route({
+    method: "GET",
+    url: GRAPHQL_PATH,
+    // A browser asking for the page gets the explorer; any GET with a query runs it (GraphQL over HTTP).
+    handler(request, reply) {
+      const query = request.query as Record<string, unknown>;
+      if (query.query === undefined && (request.headers.accept ?? "").includes("text/html")) {
+        return reply
+          .type("text/html; charset=utf-8")
+          .send(explorerPage({ authorization: options.explorerAuthorization }));
+      }
+      return graphqlHandler.call(this, request, reply);
+    },
+    wsHandler,
+  });
+
+  app.get("/", (_request, reply) => reply.redirect(GRAPHQL_PATH));
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    const readiness = await options.readiness();
+    return reply
+      .code(readiness.ready ? 200 : 503)
+      .send({ status: readiness.ready ? "ready" : "not ready", ...readiness });
+  });
+
+  // Apollo's drain plugin closes fastify (stop accepting, drain in-flight requests, close sockets):
+  // stopping Apollo stops the whole server.
+  return { app, close: () => apollo.stop() };
+}
+
+/** Subscription results get the same error treatment as HTTP responses. */
+function formatResult(result: ExecutionResult, context: GatewayContext, logger: Logger): ExecutionResult {
+  if (!result.errors?.length) return result;
+  return {
+    ...result,
+    errors: result.errors.map((error) => {
+      if (isInternalError(error))
+        logger.error({ err: error.originalError ?? error, requestId: context.requestId }, "internal error");
+      const formatted = formatError(error.toJSON(), error);
+      const extensions =
+        formatted.extensions?.code === INTERNAL_SERVER_ERROR
+          ? { ...formatted.extensions, requestId: context.requestId }
+          : formatted.extensions;
+      return new GraphQLError(formatted.message, { path: error.path, extensions });
+    }),
+  };
+}
+
+/** Logs what was masked as INTERNAL_SERVER_ERROR with the request id, and gives the client that id. */
+function errorLogging(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isInternalError(error)) {
+              contextValue.logger.error(
+                { err: error.originalError ?? error, path: error.path },
+                "internal error",
+              );
+            } else if (!isGatewayError(error.originalError)) {
+              contextValue.logger.debug({ err: error }, "request error");
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== "single") return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code === INTERNAL_SERVER_ERROR) {
+              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            }
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import type { Migration, MigrationProvider } from "kysely";
+import { initialSchema } from "./0001_initialSchema.ts";
+import type { MigrationDialect } from "./migrationDialect.ts";
+
+/**
+ * Every migration of the store, by name (Kysely applies them in name order). A static list rather
+ * than a folder scan: the migrations ship inside the bundle and cannot go missing at run time.
+ */
+export const storeMigrations = (dialect: MigrationDialect): MigrationProvider => ({
+  getMigrations: async (): Promise<Record<string, Migration>> => ({
+    "0001_initial_schema": initialSchema(dialect),
+  }),
+});

@@ -1,0 +1,324 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type { Kysely } from "kysely";
+import type {
+  AccountRecord,
+  ApiKeyRecord,
+  ChainProgress,
+  EventFilter,
+  Page,
+  PageRequest,
+  PaymentChange,
+  PaymentEventRecord,
+  PaymentFilter,
+  PaymentRecord,
+  RecordPaymentResult,
+  Store,
+  SubnetRecord,
+  TenantRecord,
+  VaultKeyRecord,
+} from "../store.ts";
+import type {
+  AccountsTable,
+  ApiKeysTable,
+  ChainProgressTable,
+  Database,
+  PaymentsTable,
+  SubnetsTable,
+  TenantsTable,
+  VaultKeysTable,
+} from "./database.ts";
+import { GroupCommit } from "./groupCommit.ts";
+import {
+  accountRecord,
+  apiKeyRecord,
+  chainProgressRecord,
+  paymentEventRecord,
+  paymentRecord,
+  subnetRecord,
+  tenantRecord,
+  vaultKeyRecord,
+} from "./rowCodec.ts";
+import { SqliteWrites } from "./sqliteWrites.ts";
+
+/** Items and cursors of a page read with `first + 1` rows: the extra row only tells that more exist. */
+function toPage<T extends { id: string }>(items: T[], first: number): Page<T> {
+  const page = items.slice(0, first);
+  return { items: page, cursors: page.map((item) => item.id), hasNextPage: items.length > first };
+}
+
+// SQLite allows 32,766 bound parameters per statement; a DataLoader batch may be larger.
+const IN_LIST_CHUNK = 500;
+function chunks<T>(list: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += IN_LIST_CHUNK) out.push(list.slice(i, i + IN_LIST_CHUNK));
+  return out;
+}
+
+const OPEN_STATUSES = ["PENDING", "SUBMITTED", "CONFIRMED"] as const;
+
+/**
+ * The Store on one SQLite file. Writes go through group commit (one transaction per event-loop turn)
+ * as prepared statements; reads by key are prepared statements too, since they sit on every request's
+ * path; lists and filters are Kysely queries. Page cursors are ids: ids are monotonic ULIDs, so id
+ * order is creation order.
+ */
+export class SqliteStore implements Store {
+  readonly #kysely: Kysely<Database>;
+  readonly #commit: GroupCommit;
+  readonly #writes: SqliteWrites;
+  readonly #tenant: BetterSqlite3.Statement<[string], TenantsTable>;
+  readonly #apiKeyBySecretHash: BetterSqlite3.Statement<[string], ApiKeysTable>;
+  readonly #vaultKey: BetterSqlite3.Statement<[string], VaultKeysTable>;
+  readonly #anyVaultKey: BetterSqlite3.Statement<[], VaultKeysTable>;
+  readonly #ownerKey: BetterSqlite3.Statement<[string, string], { key_id: string }>;
+  readonly #subnet: BetterSqlite3.Statement<[string], SubnetsTable>;
+  readonly #account: BetterSqlite3.Statement<[string], AccountsTable>;
+  readonly #payment: BetterSqlite3.Statement<[string], PaymentsTable>;
+  readonly #paymentByKey: BetterSqlite3.Statement<[string, string], PaymentsTable>;
+  readonly #chainProgress: BetterSqlite3.Statement<[string], ChainProgressTable>;
+  readonly #latestEventCursor: BetterSqlite3.Statement<[], { cursor: bigint }>;
+  #closed = false;
+
+  /** Use openSqliteStore: it configures the connection and migrates the schema first. */
+  constructor(db: BetterSqlite3.Database, kysely: Kysely<Database>) {
+    this.#kysely = kysely;
+    this.#commit = new GroupCommit(db);
+    this.#writes = new SqliteWrites(db);
+    this.#tenant = db.prepare("SELECT * FROM tenants WHERE id = ?");
+    this.#apiKeyBySecretHash = db.prepare("SELECT * FROM api_keys WHERE secret_hash = ?");
+    this.#vaultKey = db.prepare("SELECT * FROM vault_keys WHERE id = ?");
+    this.#anyVaultKey = db.prepare("SELECT * FROM vault_keys ORDER BY id LIMIT 1");
+    this.#ownerKey = db.prepare("SELECT key_id FROM owner_keys WHERE tenant_id = ? AND chain_id = ?");
+    this.#subnet = db.prepare("SELECT * FROM subnets WHERE id = ?");
+    this.#account = db.prepare("SELECT * FROM accounts WHERE id = ?");
+    this.#payment = db.prepare("SELECT * FROM payments WHERE id = ?");
+    this.#paymentByKey = db.prepare(
+      "SELECT * FROM payments WHERE tenant_id = ? AND idempotency_key = ? AND direction = 'OUTGOING'",
+    );
+    this.#chainProgress = db.prepare("SELECT * FROM chain_progress WHERE chain_id = ?");
+    this.#latestEventCursor = db.prepare("SELECT coalesce(max(cursor), 0) AS cursor FROM payment_events");
+  }
+
+  // Tenants and credentials.
+
+  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord): Promise<void> {
+    return this.#commit.run(() => this.#writes.createTenant(tenant, apiKey));
+  }
+
+  async getTenants(ids: readonly string[]): Promise<(TenantRecord | null)[]> {
+    return ids.map((id) => {
+      const row = this.#tenant.get(id);
+      return row === undefined ? null : tenantRecord(row);
+    });
+  }
+
+  async listTenants(page: PageRequest): Promise<Page<TenantRecord>> {
+    const first = Math.max(0, page.first);
+    let query = this.#kysely.selectFrom("tenants").selectAll();
+    if (page.after) query = query.where("id", ">", page.after);
+    const rows = await query
+      .orderBy("id")
+      .limit(first + 1)
+      .execute();
+    return toPage(rows.map(tenantRecord), first);
+  }
+
+  createApiKey(apiKey: ApiKeyRecord): Promise<void> {
+    return this.#commit.run(() => this.#writes.createApiKey(apiKey));
+  }
+
+  async findApiKeyBySecretHash(secretHash: string): Promise<ApiKeyRecord | null> {
+    const row = this.#apiKeyBySecretHash.get(secretHash);
+    return row === undefined ? null : apiKeyRecord(row);
+  }
+
+  // The vault's sealed keys.
+
+  putVaultKey(key: VaultKeyRecord): Promise<void> {
+    return this.#commit.run(() => this.#writes.putVaultKey(key));
+  }
+
+  async getVaultKey(id: string): Promise<VaultKeyRecord | null> {
+    const row = this.#vaultKey.get(id);
+    return row === undefined ? null : vaultKeyRecord(row);
+  }
+
+  async anyVaultKey(): Promise<VaultKeyRecord | null> {
+    const row = this.#anyVaultKey.get();
+    return row === undefined ? null : vaultKeyRecord(row);
+  }
+
+  async getOwnerKeyId(tenantId: string, chainId: string): Promise<string | null> {
+    return this.#ownerKey.get(tenantId, chainId)?.key_id ?? null;
+  }
+
+  setOwnerKeyId(tenantId: string, chainId: string, keyId: string): Promise<string> {
+    return this.#commit.run(() => this.#writes.setOwnerKeyId(tenantId, chainId, keyId));
+  }
+
+  // Subnets and accounts.
+
+  createSubnet(subnet: SubnetRecord): Promise<void> {
+    return this.#commit.run(() => this.#writes.createSubnet(subnet));
+  }
+
+  async getSubnets(ids: readonly string[]): Promise<(SubnetRecord | null)[]> {
+    return ids.map((id) => {
+      const row = this.#subnet.get(id);
+      return row === undefined ? null : subnetRecord(row);
+    });
+  }
+
+  async listSubnets(tenantId: string, page: PageRequest): Promise<Page<SubnetRecord>> {
+    const first = Math.max(0, page.first);
+    let query = this.#kysely.selectFrom("subnets").selectAll().where("tenant_id", "=", tenantId);
+    if (page.after) query = query.where("id", ">", page.after);
+    const rows = await query
+      .orderBy("id")
+      .limit(first + 1)
+      .execute();
+    return toPage(rows.map(subnetRecord), first);
+  }
+
+  createAccount(account: AccountRecord): Promise<void> {
+    return this.#commit.run(() => this.#writes.createAccount(account));
+  }
+
+  async getAccounts(ids: readonly string[]): Promise<(AccountRecord | null)[]> {
+    return ids.map((id) => {
+      const row = this.#account.get(id);
+      return row === undefined ? null : accountRecord(row);
+    });
+  }
+
+  async listAccounts(subnetId: string, page: PageRequest): Promise<Page<AccountRecord>> {
+    const first = Math.max(0, page.first);
+    let query = this.#kysely.selectFrom("accounts").selectAll().where("subnet_id", "=", subnetId);
+    if (page.after) query = query.where("id", ">", page.after);
+    const rows = await query
+      .orderBy("id")
+      .limit(first + 1)
+      .execute();
+    return toPage(rows.map(accountRecord), first);
+  }
+
+  async findAccountsByAddress(chainId: string, addresses: readonly string[]): Promise<AccountRecord[]> {
+    const found: AccountRecord[] = [];
+    for (const chunk of chunks(addresses)) {
+      const rows = await this.#kysely
+        .selectFrom("accounts")
+        .selectAll()
+        .where("chain_id", "=", chainId)
+        .where("address", "in", chunk)
+        .orderBy("id")
+        .execute();
+      found.push(...rows.map(accountRecord));
+    }
+    return found;
+  }
+
+  // Payments and their event log.
+
+  recordPayment(payment: PaymentRecord): Promise<RecordPaymentResult> {
+    return this.#commit.run(() => this.#writes.recordPayment(payment));
+  }
+
+  async findPaymentByIdempotencyKey(tenantId: string, idempotencyKey: string): Promise<PaymentRecord | null> {
+    const row = this.#paymentByKey.get(tenantId, idempotencyKey);
+    return row === undefined ? null : paymentRecord(row);
+  }
+
+  recordIncomingPayments(payments: readonly PaymentRecord[]): Promise<PaymentEventRecord[]> {
+    return this.#commit.run(() => this.#writes.recordIncomingPayments(payments));
+  }
+
+  applyPaymentChanges(
+    changes: readonly PaymentChange[],
+    progress?: ChainProgress,
+  ): Promise<PaymentEventRecord[]> {
+    return this.#commit.run(() => this.#writes.applyPaymentChanges(changes, progress));
+  }
+
+  async getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]> {
+    return ids.map((id) => {
+      const row = this.#payment.get(id);
+      return row === undefined ? null : paymentRecord(row);
+    });
+  }
+
+  async listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<PaymentRecord>> {
+    const first = Math.max(0, page.first);
+    let query = this.#kysely.selectFrom("payments").selectAll().where("tenant_id", "=", filter.tenantId);
+    if (filter.accountId !== undefined) query = query.where("account_id", "=", filter.accountId);
+    if (filter.subnetId !== undefined) query = query.where("subnet_id", "=", filter.subnetId);
+    if (filter.direction !== undefined) query = query.where("direction", "=", filter.direction);
+    if (filter.status !== undefined) query = query.where("status", "=", filter.status);
+    // Newest first: the next page holds smaller ids.
+    if (page.after) query = query.where("id", "<", page.after);
+    const rows = await query
+      .orderBy("id", "desc")
+      .limit(first + 1)
+      .execute();
+    return toPage(rows.map(paymentRecord), first);
+  }
+
+  async findPaymentsByTxHash(chainId: string, txHashes: readonly string[]): Promise<PaymentRecord[]> {
+    const found: PaymentRecord[] = [];
+    for (const chunk of chunks(txHashes)) {
+      const rows = await this.#kysely
+        .selectFrom("payments")
+        .selectAll()
+        .where("chain_id", "=", chainId)
+        .where("tx_hash", "in", chunk)
+        .where("direction", "=", "OUTGOING")
+        .orderBy("id")
+        .execute();
+      found.push(...rows.map(paymentRecord));
+    }
+    return found;
+  }
+
+  async listOpenPayments(chainId: string): Promise<PaymentRecord[]> {
+    const rows = await this.#kysely
+      .selectFrom("payments")
+      .selectAll()
+      .where("chain_id", "=", chainId)
+      .where("status", "in", OPEN_STATUSES)
+      .orderBy("id")
+      .execute();
+    return rows.map(paymentRecord);
+  }
+
+  async readEvents(filter: EventFilter): Promise<PaymentEventRecord[]> {
+    let query = this.#kysely
+      .selectFrom("payment_events")
+      .selectAll()
+      .where("tenant_id", "=", filter.tenantId)
+      .where("cursor", ">", filter.after);
+    if (filter.accountId !== undefined) query = query.where("account_id", "=", filter.accountId);
+    if (filter.subnetId !== undefined) query = query.where("subnet_id", "=", filter.subnetId);
+    const rows = await query.orderBy("cursor").limit(Math.max(0, filter.limit)).execute();
+    return rows.map(paymentEventRecord);
+  }
+
+  async latestEventCursor(): Promise<bigint> {
+    return (this.#latestEventCursor.get() as { cursor: bigint }).cursor;
+  }
+
+  async getChainProgress(chainId: string): Promise<ChainProgress | null> {
+    const row = this.#chainProgress.get(chainId);
+    return row === undefined ? null : chainProgressRecord(row);
+  }
+
+  setChainProgress(progress: ChainProgress): Promise<void> {
+    return this.#commit.run(() => this.#writes.setChainProgress(progress));
+  }
+
+  /** Commits the writes already issued, then closes the file. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#commit.close();
+    await this.#kysely.destroy();
+  }
+}

@@ -1,0 +1,303 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type {
+  AccountRecord,
+  ApiKeyRecord,
+  ChainProgress,
+  NewPaymentEvent,
+  PaymentChange,
+  PaymentEventRecord,
+  PaymentEventType,
+  PaymentRecord,
+  RecordPaymentResult,
+  SubnetRecord,
+  TenantRecord,
+  VaultKeyRecord,
+} from "../store.ts";
+import type {
+  AccountsTable,
+  ApiKeysTable,
+  PaymentEventsTable,
+  PaymentsTable,
+  SubnetsTable,
+  TenantsTable,
+  VaultKeysTable,
+} from "./database.ts";
+import { encodePaymentSnapshot } from "./paymentSnapshot.ts";
+import {
+  accountRow,
+  apiKeyRow,
+  paymentRecord,
+  paymentRow,
+  subnetRow,
+  tenantRow,
+  vaultKeyRow,
+} from "./rowCodec.ts";
+
+// Listing columns as a record keyed by the table type makes the compiler check the list is complete.
+const columnsOf = <T>(columns: Record<keyof T, true>): string[] => Object.keys(columns);
+const insertSql = (table: string, columns: string[], tail = ""): string =>
+  `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")}) ${tail}`;
+
+const TENANT_COLUMNS = columnsOf<TenantsTable>({ id: true, name: true, created_at: true });
+const API_KEY_COLUMNS = columnsOf<ApiKeysTable>({
+  id: true,
+  tenant_id: true,
+  label: true,
+  secret_hash: true,
+  created_at: true,
+  last_used_at: true,
+  revoked_at: true,
+});
+const VAULT_KEY_COLUMNS = columnsOf<VaultKeysTable>({
+  id: true,
+  scheme: true,
+  public_key: true,
+  sealed: true,
+  created_at: true,
+});
+const ASSET_COLUMNS = {
+  asset_id: true,
+  asset_chain_id: true,
+  asset_kind: true,
+  asset_symbol: true,
+  asset_decimals: true,
+  asset_address: true,
+} as const;
+const SUBNET_COLUMNS = columnsOf<SubnetsTable>({
+  id: true,
+  tenant_id: true,
+  name: true,
+  chain_id: true,
+  ...ASSET_COLUMNS,
+  created_at: true,
+});
+const ACCOUNT_COLUMNS = columnsOf<AccountsTable>({
+  id: true,
+  tenant_id: true,
+  subnet_id: true,
+  chain_id: true,
+  address: true,
+  label: true,
+  custody: true,
+  key_id: true,
+  created_at: true,
+});
+/** What a PaymentChange may patch, plus updated_at. */
+const PATCHABLE_PAYMENT_COLUMNS = {
+  status: true,
+  tx_hash: true,
+  raw_transaction: true,
+  nonce: true,
+  valid_until_height: true,
+  block_height: true,
+  block_hash: true,
+  confirmations: true,
+  fee: true,
+  error_code: true,
+  error_message: true,
+  updated_at: true,
+} as const satisfies Partial<Record<keyof PaymentsTable, true>>;
+const PAYMENT_COLUMNS = columnsOf<PaymentsTable>({
+  id: true,
+  tenant_id: true,
+  direction: true,
+  account_id: true,
+  subnet_id: true,
+  chain_id: true,
+  ...ASSET_COLUMNS,
+  amount: true,
+  from_address: true,
+  to_address: true,
+  to_account_id: true,
+  memo: true,
+  transfer_index: true,
+  idempotency_key: true,
+  input_hash: true,
+  created_at: true,
+  ...PATCHABLE_PAYMENT_COLUMNS,
+});
+const EVENT_COLUMNS = columnsOf<Omit<PaymentEventsTable, "cursor">>({
+  tenant_id: true,
+  payment_id: true,
+  account_id: true,
+  subnet_id: true,
+  type: true,
+  payment: true,
+  at: true,
+});
+
+/** The patch without keys set to undefined: an absent field keeps its value, an explicit null clears it. */
+const definedFields = <T extends object>(patch: T): Partial<T> =>
+  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+
+/**
+ * The store's writes as synchronous better-sqlite3 statements, prepared once. They run inside a
+ * GroupCommit batch (which owns the transaction and a savepoint per call), so a method that throws
+ * leaves nothing behind, and each method is atomic on its own.
+ */
+export class SqliteWrites {
+  readonly #insertTenant: BetterSqlite3.Statement;
+  readonly #insertApiKey: BetterSqlite3.Statement;
+  readonly #insertVaultKey: BetterSqlite3.Statement;
+  readonly #insertOwnerKey: BetterSqlite3.Statement;
+  readonly #selectOwnerKey: BetterSqlite3.Statement<[string, string], { key_id: string }>;
+  readonly #insertSubnet: BetterSqlite3.Statement;
+  readonly #insertAccount: BetterSqlite3.Statement;
+  readonly #insertOutgoing: BetterSqlite3.Statement;
+  readonly #insertIncoming: BetterSqlite3.Statement;
+  readonly #selectPayment: BetterSqlite3.Statement<[string], PaymentsTable>;
+  readonly #selectPaymentByKey: BetterSqlite3.Statement<[string, string], PaymentsTable>;
+  readonly #updatePayment: BetterSqlite3.Statement;
+  readonly #insertEvent: BetterSqlite3.Statement;
+  readonly #upsertProgress: BetterSqlite3.Statement;
+
+  constructor(db: BetterSqlite3.Database) {
+    this.#insertTenant = db.prepare(insertSql("tenants", TENANT_COLUMNS));
+    this.#insertApiKey = db.prepare(insertSql("api_keys", API_KEY_COLUMNS));
+    this.#insertVaultKey = db.prepare(insertSql("vault_keys", VAULT_KEY_COLUMNS));
+    this.#insertOwnerKey = db.prepare(
+      "INSERT INTO owner_keys (tenant_id, chain_id, key_id) VALUES (?, ?, ?) ON CONFLICT (tenant_id, chain_id) DO NOTHING",
+    );
+    this.#selectOwnerKey = db.prepare("SELECT key_id FROM owner_keys WHERE tenant_id = ? AND chain_id = ?");
+    this.#insertSubnet = db.prepare(insertSql("subnets", SUBNET_COLUMNS));
+    this.#insertAccount = db.prepare(insertSql("accounts", ACCOUNT_COLUMNS));
+    // The conflict targets name the partial unique indexes (their WHERE included): a clash on
+    // anything else, such as a reused id, still fails loudly.
+    this.#insertOutgoing = db.prepare(
+      insertSql(
+        "payments",
+        PAYMENT_COLUMNS,
+        "ON CONFLICT (tenant_id, idempotency_key) WHERE direction = 'OUTGOING' DO NOTHING",
+      ),
+    );
+    this.#insertIncoming = db.prepare(
+      insertSql(
+        "payments",
+        PAYMENT_COLUMNS,
+        "ON CONFLICT (account_id, chain_id, tx_hash, transfer_index) WHERE direction = 'INCOMING' DO NOTHING",
+      ),
+    );
+    this.#selectPayment = db.prepare("SELECT * FROM payments WHERE id = ?");
+    this.#selectPaymentByKey = db.prepare(
+      "SELECT * FROM payments WHERE tenant_id = ? AND idempotency_key = ? AND direction = 'OUTGOING'",
+    );
+    this.#updatePayment = db.prepare(
+      `UPDATE payments SET ${Object.keys(PATCHABLE_PAYMENT_COLUMNS)
+        .map((c) => `${c} = @${c}`)
+        .join(", ")} WHERE id = @id`,
+    );
+    this.#insertEvent = db.prepare(insertSql("payment_events", EVENT_COLUMNS));
+    this.#upsertProgress = db.prepare(
+      "INSERT INTO chain_progress (chain_id, height, hash) VALUES (?, ?, ?) " +
+        "ON CONFLICT (chain_id) DO UPDATE SET height = excluded.height, hash = excluded.hash",
+    );
+  }
+
+  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord): void {
+    this.#insertTenant.run(tenantRow(tenant));
+    this.#insertApiKey.run(apiKeyRow(apiKey));
+  }
+
+  createApiKey(apiKey: ApiKeyRecord): void {
+    this.#insertApiKey.run(apiKeyRow(apiKey));
+  }
+
+  putVaultKey(key: VaultKeyRecord): void {
+    this.#insertVaultKey.run(vaultKeyRow(key));
+  }
+
+  setOwnerKeyId(tenantId: string, chainId: string, keyId: string): string {
+    this.#insertOwnerKey.run(tenantId, chainId, keyId);
+    const row = this.#selectOwnerKey.get(tenantId, chainId);
+    if (row === undefined) {
+      throw new Error(`The owner key of ${tenantId} on ${chainId} vanished while being set.`);
+    }
+    return row.key_id;
+  }
+
+  createSubnet(subnet: SubnetRecord): void {
+    this.#insertSubnet.run(subnetRow(subnet));
+  }
+
+  createAccount(account: AccountRecord): void {
+    this.#insertAccount.run(accountRow(account));
+  }
+
+  recordPayment(payment: PaymentRecord): RecordPaymentResult {
+    if (payment.direction !== "OUTGOING" || payment.idempotencyKey === null) {
+      throw new Error(`recordPayment takes an OUTGOING payment with an idempotency key (got ${payment.id}).`);
+    }
+    // The unique index decides, not a prior read: insert, and if the key was taken, read the winner.
+    if (this.#insertOutgoing.run(paymentRow(payment)).changes === 0) {
+      const row = this.#selectPaymentByKey.get(payment.tenantId, payment.idempotencyKey);
+      if (row === undefined) {
+        throw new Error(`Payment ${payment.id} was neither recorded nor found by its key.`);
+      }
+      return { created: false, payment: paymentRecord(row) };
+    }
+    const event = this.#appendEvent("CREATED", { ...payment }, payment.createdAt);
+    return { created: true, payment, event };
+  }
+
+  recordIncomingPayments(payments: readonly PaymentRecord[]): PaymentEventRecord[] {
+    const events: PaymentEventRecord[] = [];
+    for (const payment of payments) {
+      // Without a hash and an index the transfer has no identity, and a replayed block would double it.
+      if (payment.direction !== "INCOMING" || payment.txHash === null || payment.transferIndex === null) {
+        throw new Error(
+          `recordIncomingPayments takes INCOMING payments with txHash and transferIndex (got ${payment.id}).`,
+        );
+      }
+      if (this.#insertIncoming.run(paymentRow(payment)).changes === 0) continue;
+      events.push(this.#appendEvent("RECEIVED", { ...payment }, payment.createdAt));
+    }
+    return events;
+  }
+
+  applyPaymentChanges(changes: readonly PaymentChange[], progress?: ChainProgress): PaymentEventRecord[] {
+    const events: PaymentEventRecord[] = [];
+    for (const change of changes) {
+      const row = this.#selectPayment.get(change.paymentId);
+      if (row === undefined) {
+        throw new Error(`Cannot change payment ${change.paymentId}: there is no such payment.`);
+      }
+      const payment: PaymentRecord = {
+        ...paymentRecord(row),
+        ...definedFields(change.patch),
+        updatedAt: change.at,
+      };
+      this.#updatePayment.run(paymentRow(payment));
+      if (change.eventType === null) continue;
+      events.push(this.#appendEvent(change.eventType, payment, change.at));
+    }
+    if (progress !== undefined) this.setChainProgress(progress);
+    return events;
+  }
+
+  setChainProgress(progress: ChainProgress): void {
+    this.#upsertProgress.run(progress.chainId, progress.height, progress.hash);
+  }
+
+  /** Logs `payment` (as it is now: the caller hands over a snapshot it will not mutate). */
+  #appendEvent(type: PaymentEventType, payment: PaymentRecord, at: Date): PaymentEventRecord {
+    const event: NewPaymentEvent = {
+      tenantId: payment.tenantId,
+      paymentId: payment.id,
+      accountId: payment.accountId,
+      subnetId: payment.subnetId,
+      type,
+      payment,
+      at,
+    };
+    const { lastInsertRowid } = this.#insertEvent.run({
+      tenant_id: event.tenantId,
+      payment_id: event.paymentId,
+      account_id: event.accountId,
+      subnet_id: event.subnetId,
+      type: event.type,
+      payment: encodePaymentSnapshot(event.payment),
+      at: BigInt(event.at.getTime()),
+    });
+    return { cursor: BigInt(lastInsertRowid), ...event };
+  }
+}

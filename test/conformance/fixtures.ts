@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bech32m } from "@scure/base";
+import { createRefchainAdapters } from "../../adapters/refchain/adapter/createRefchainAdapters.ts";
+import { KeyPair } from "../../adapters/refchain/chain/keys.ts";
+import { RefchainNode } from "../../adapters/refchain/chain/node.ts";
+import { startRefchainServer } from "../../adapters/refchain/rpc/server.ts";
+import type { AdapterContext, ChainAdapter, Signer } from "../../adapters/types.ts";
+import { keyPairSigner } from "./keyPairSigner.ts";
+
+/** A chain opened for the conformance suite, with what the suite needs that the adapter cannot give. */
+export interface OpenChainFixture {
+  adapter: ChainAdapter;
+  /** A new key holding `amount` base units of the native asset, on chain (included). */
+  fundedSigner(amount: bigint): Promise<Signer>;
+  /** A new key holding nothing. */
+  newSigner(): Signer;
+  /** Addresses the chain must refuse, each with what the refusal's sentence must say. */
+  invalidAddresses: { address: string; says: RegExp }[];
+  /** A token id (AssetRef.address) of the chain's shape that no asset on the chain has. */
+  unknownToken: string;
+  /** Stops everything open() started and removes its files. */
+  close(): Promise<void>;
+}
+
+export interface ChainFixture {
+  open(): Promise<OpenChainFixture>;
+}
+
+// Blocks come often (empty ones too), so heads and confirmations advance on their own during a test.
+const BLOCK_TIME_MS = "25";
+
+function refchainExtras(adapter: ChainAdapter) {
+  const address = KeyPair.generate().address;
+  const last = address.at(-1);
+  const otherPrefix = bech32m.encode("bc", bech32m.toWords(KeyPair.generate().publicKey));
+  return {
+    fundedSigner: async (amount: bigint) => {
+      const key = KeyPair.generate();
+      await adapter.faucet?.(key.address, adapter.description.nativeAsset, amount);
+      return keyPairSigner(key);
+    },
+    newSigner: () => keyPairSigner(KeyPair.generate()),
+    invalidAddresses: [
+      { address: `${address.slice(0, -1)}${last === "q" ? "p" : "q"}`, says: /checksum/ },
+      { address: otherPrefix, says: /starts with "bc1"/ },
+      { address: "not an address", says: /not a refchain address/ },
+      { address: "0x52908400098527886E0F7030069857D2E4169EE7", says: /not a refchain address/ },
+    ],
+    unknownToken: "s0000000000000000/NOPE",
+  };
+}
+
+/** createRefchainAdapters, which always makes exactly one. */
+async function onlyAdapter(context: AdapterContext): Promise<ChainAdapter> {
+  const adapters = await createRefchainAdapters(context);
+  if (adapters.length !== 1 || !adapters[0])
+    throw new Error(`createRefchainAdapters made ${adapters.length} adapters`);
+  return adapters[0];
+}
+
+/** The embedded node, as `npm start` runs it: createRefchainAdapters with a data directory. */
+const refchainEmbedded: ChainFixture = {
+  async open() {
+    const dataDir = mkdtempSync(join(tmpdir(), "conformance-refchain-"));
+    const adapter = await onlyAdapter({ dataDir, env: { REFCHAIN_BLOCK_TIME_MS: BLOCK_TIME_MS } });
+    return {
+      adapter,
+      ...refchainExtras(adapter),
+      close: async () => {
+        await adapter.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** A standalone node (JSON-RPC on port 0), as scale-out runs it: createRefchainAdapters with REFCHAIN_URL. */
+const refchainStandalone: ChainFixture = {
+  async open() {
+    const dataDir = mkdtempSync(join(tmpdir(), "conformance-refchain-rpc-"));
+    const node = RefchainNode.open({
+      dataDir: join(dataDir, "node"),
+      blockTimeMs: Number(BLOCK_TIME_MS),
+      verifierThreads: 1,
+    });
+    const server = await startRefchainServer({ node, port: 0 });
+    const adapter = await onlyAdapter({
+      dataDir: join(dataDir, "gateway"),
+      env: { REFCHAIN_URL: server.url },
+    });
+    return {
+      adapter,
+      ...refchainExtras(adapter),
+      close: async () => {
+        await adapter.close();
+        await server.close();
+        await node.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** One fixture per entry of adapters/registry.ts, by the same name: a new chain adds one here. */
+export const fixtures: Readonly<Record<string, ChainFixture>> = {
+  refchain: refchainEmbedded,
+};
+
+/** The same adapters reached another way the gateway also runs them, through the same suite. */
+export const variantFixtures: Readonly<Record<string, ChainFixture>> = {
+  "refchain (rpc)": refchainStandalone,
+};
