@@ -1,0 +1,377 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, test } from "vitest";
+import { type GatewayProcess, startGatewayProcess } from "./support/gatewayProcess.ts";
+import { eventually, GraphQLTestClient } from "./support/graphqlTestClient.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const bin = join(root, "bin", "value-gateway.js");
+
+const PAYMENTS = 300;
+const SENDERS = 4;
+// SIGKILL once this many payments were answered: the rest are still in flight (or not yet sent).
+const KILL_AFTER_ANSWERS = 60;
+const FUNDING = "1000";
+
+const CREATE_TENANT =
+  "mutation ($name: String!) { createTenant(input: { name: $name }) { tenant { id } apiKey } }";
+const CREATE_SUBNET = `mutation ($name: String!) {
+  createSubnet(input: { name: $name, chainId: "refchain:local" }) { subnet { id asset { decimals } } }
+}`;
+const CREATE_ACCOUNT = `mutation ($subnetId: ID!, $label: String) {
+  createAccount(input: { subnetId: $subnetId, label: $label }) { account { id address custody } }
+}`;
+const FUND = `mutation ($accountId: ID!, $amount: Amount!) {
+  fundAccount(input: { accountId: $accountId, amount: $amount }) { txHash }
+}`;
+const SEND = `mutation ($input: SendPaymentInput!) {
+  sendPayment(input: $input) { replayed payment { id status amount txHash idempotencyKey } }
+}`;
+const BALANCE = "query ($id: ID!) { account(id: $id) { balance } }";
+const HISTORY = `query ($id: ID!, $after: String, $direction: PaymentDirection) {
+  account(id: $id) {
+    payments(first: 100, after: $after, direction: $direction) {
+      edges { node { id status amount txHash idempotencyKey error { code message } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+
+interface SendInput {
+  fromAccountId: string;
+  to: { address: string };
+  amount: string;
+  memo: string;
+  idempotencyKey: string;
+}
+
+interface SentPayment {
+  id: string;
+  status: string;
+  amount: string;
+  txHash: string | null;
+  idempotencyKey: string;
+}
+
+interface Answer {
+  replayed: boolean;
+  payment: SentPayment;
+}
+
+interface HistoryNode {
+  id: string;
+  status: string;
+  amount: string;
+  txHash: string | null;
+  idempotencyKey: string | null;
+  error: { code: string; message: string } | null;
+}
+
+type Attempt =
+  | { kind: "answer"; answer: Answer }
+  | { kind: "retry"; why: string }
+  | { kind: "error"; why: string };
+
+/** One sendPayment over HTTP, classified: an answer, a reason to retry (the gateway is away), or a refusal. */
+async function sendOnce(client: GraphQLTestClient, input: SendInput): Promise<Attempt> {
+  let response: Response;
+  try {
+    response = await fetch(client.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${client.apiKey}` },
+      body: JSON.stringify({ query: SEND, variables: { input } }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    return { kind: "retry", why: `no response: ${String(error)}` };
+  }
+  let body: {
+    data?: { sendPayment?: Answer } | null;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch (error) {
+    // The connection died mid-answer: the client never got one.
+    return { kind: "retry", why: `cut-off response: ${String(error)}` };
+  }
+  const answer = body.data?.sendPayment;
+  if (answer && !body.errors?.length) return { kind: "answer", answer };
+  const codes = (body.errors ?? []).map((error) => error.extensions?.code);
+  const why = JSON.stringify(body.errors);
+  return codes.every((code) => code === "CHAIN_UNAVAILABLE") && codes.length > 0
+    ? { kind: "retry", why }
+    : { kind: "error", why };
+}
+
+/** Retries one request, same key and input, until it is answered (or refused, or time is up). */
+async function sendUntilAnswered(
+  client: GraphQLTestClient,
+  input: SendInput,
+  deadline: number,
+): Promise<Attempt> {
+  let delay = 50;
+  for (;;) {
+    const attempt = await sendOnce(client, input);
+    if (attempt.kind !== "retry" || Date.now() > deadline) return attempt;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 1_000);
+  }
+}
+
+/** Every payment of an account in one direction, all pages. */
+async function history(client: GraphQLTestClient, id: string, direction: "INCOMING" | "OUTGOING") {
+  const nodes: HistoryNode[] = [];
+  let after: string | null = null;
+  for (;;) {
+    type Page = {
+      account: {
+        payments: { edges: { node: HistoryNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+      };
+    };
+    const { account }: Page = await client.data<Page>(HISTORY, { id, after, direction });
+    nodes.push(...account.payments.edges.map((edge) => edge.node));
+    if (!account.payments.pageInfo.hasNextPage) return nodes;
+    after = account.payments.pageInfo.endCursor;
+  }
+}
+
+/** A decimal string in base units (the gateway's Amount format: digits, optionally a point and more digits). */
+function toUnits(amount: string, decimals: number): bigint {
+  const [whole = "0", fraction = ""] = amount.split(".");
+  if (fraction.length > decimals) throw new Error(`${amount} has more than ${decimals} decimals`);
+  return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
+}
+
+const sum = (values: Iterable<bigint>) => [...values].reduce((total, value) => total + value, 0n);
+
+/** `value-gateway refchain verify` on a data directory: its exit code and output. */
+function verifyRefchain(dataDir: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "refchain", "verify", "--data-dir", dataDir], { cwd: root });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      output += text;
+    });
+    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+      output += text;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe("the gateway under kill -9", () => {
+  const started: GatewayProcess[] = [];
+  const dataDirs: string[] = [];
+  afterEach(async () => {
+    for (const gateway of started.splice(0)) await gateway.kill("SIGKILL");
+    for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("SIGKILL mid-burst, restart, retry every key: one payment per key, none paid twice, nothing answered is lost, balances add up, the chain verifies", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gateway-crash-"));
+    dataDirs.push(dataDir);
+    const start = async () => {
+      const gateway = await startGatewayProcess({ dataDir });
+      started.push(gateway);
+      return gateway;
+    };
+
+    // --- Setup: tenant A with SENDERS funded managed accounts, tenant B with one account.
+    const first = await start();
+    const admin = new GraphQLTestClient(first.url, first.wsUrl, first.adminKey);
+    const tenant = async (name: string) => {
+      const { createTenant } = await admin.data<{ createTenant: { apiKey: string } }>(CREATE_TENANT, {
+        name,
+      });
+      const { createSubnet } = await new GraphQLTestClient(first.url, first.wsUrl, createTenant.apiKey).data<{
+        createSubnet: { subnet: { id: string; asset: { decimals: number } } };
+      }>(CREATE_SUBNET, { name: `${name} REF` });
+      return { apiKey: createTenant.apiKey, subnet: createSubnet.subnet };
+    };
+    const a = await tenant("Crash Payer");
+    const b = await tenant("Crash Payee");
+    const decimals = a.subnet.asset.decimals;
+    expect(decimals).toBeGreaterThanOrEqual(4); // the amounts below use 4 decimals
+    const createAccount = async (client: GraphQLTestClient, subnetId: string, label: string) =>
+      (
+        await client.data<{ createAccount: { account: { id: string; address: string; custody: string } } }>(
+          CREATE_ACCOUNT,
+          { subnetId, label },
+        )
+      ).createAccount.account;
+    let clientA = new GraphQLTestClient(first.url, first.wsUrl, a.apiKey);
+    let clientB = new GraphQLTestClient(first.url, first.wsUrl, b.apiKey);
+    const senders = [];
+    for (let s = 0; s < SENDERS; s++) senders.push(await createAccount(clientA, a.subnet.id, `sender ${s}`));
+    const receiver = await createAccount(clientB, b.subnet.id, "receiver");
+    expect(senders.every((account) => account.custody === "MANAGED")).toBe(true);
+    await Promise.all(
+      senders.map((account) => clientA.data(FUND, { accountId: account.id, amount: FUNDING })),
+    );
+    const balanceOf = async (client: GraphQLTestClient, id: string) =>
+      toUnits(
+        (await client.data<{ account: { balance: string } }>(BALANCE, { id })).account.balance,
+        decimals,
+      );
+    for (const account of senders)
+      expect(await balanceOf(clientA, account.id)).toBe(toUnits(FUNDING, decimals));
+    expect(await balanceOf(clientB, receiver.id)).toBe(0n);
+
+    // --- The burst: distinct keys, distinct amounts (1.0001, 1.0002, …) so every sum is checkable.
+    const inputs: SendInput[] = Array.from({ length: PAYMENTS }, (_, i) => ({
+      fromAccountId: (senders[i % SENDERS] as { id: string }).id,
+      to: { address: receiver.address },
+      amount: `1.${String(i + 1).padStart(4, "0")}`,
+      memo: `crash ${i}`,
+      idempotencyKey: `crash-${i}`,
+    }));
+    // Answers the first gateway gave: whatever reached the client was committed before the kill.
+    const answeredBeforeKill = new Map<string, Answer>();
+    const refusedBeforeKill: string[] = [];
+    let inFlightAtKill = -1;
+    let killed: Promise<unknown> | null = null;
+    await Promise.all(
+      inputs.map(async (input) => {
+        const attempt = await sendOnce(clientA, input);
+        if (attempt.kind === "answer") answeredBeforeKill.set(input.idempotencyKey, attempt.answer);
+        if (attempt.kind === "error") refusedBeforeKill.push(`${input.idempotencyKey}: ${attempt.why}`);
+        if (killed === null && answeredBeforeKill.size >= KILL_AFTER_ANSWERS) {
+          inFlightAtKill = PAYMENTS - answeredBeforeKill.size - refusedBeforeKill.length;
+          killed = first.kill("SIGKILL");
+        }
+      }),
+    );
+    expect(killed, "the burst ended before the kill").not.toBeNull();
+    expect(await first.exited).toEqual({ code: null, signal: "SIGKILL" });
+    expect(refusedBeforeKill).toEqual([]);
+    // Both kinds are needed to prove anything: answered payments to keep, in-flight ones to recover.
+    expect(answeredBeforeKill.size).toBeGreaterThanOrEqual(KILL_AFTER_ANSWERS);
+    expect(inFlightAtKill).toBeGreaterThan(0);
+    for (const answer of answeredBeforeKill.values()) expect(answer.replayed).toBe(false);
+
+    // --- Restart on the same DATA_DIR: the same keys, a new port.
+    const second = await start();
+    expect(second.adminKey).toBe(first.adminKey);
+    clientA = new GraphQLTestClient(second.url, second.wsUrl, a.apiKey);
+    clientB = new GraphQLTestClient(second.url, second.wsUrl, b.apiKey);
+
+    // --- The client retries EVERY request with its key and input until it is answered.
+    const deadline = Date.now() + 25_000;
+    const retries = await Promise.all(inputs.map((input) => sendUntilAnswered(clientA, input, deadline)));
+    const unanswered = retries.flatMap((attempt, i) =>
+      attempt.kind === "answer" ? [] : [`${inputs[i]?.idempotencyKey}: ${attempt.kind} ${attempt.why}`],
+    );
+    expect(unanswered, second.output()).toEqual([]);
+    const answers = new Map(
+      retries.map((attempt, i) => [
+        (inputs[i] as SendInput).idempotencyKey,
+        (attempt as { answer: Answer }).answer,
+      ]),
+    );
+    for (const input of inputs) {
+      const answer = answers.get(input.idempotencyKey) as Answer;
+      expect(answer.payment.idempotencyKey).toBe(input.idempotencyKey);
+      expect(toUnits(answer.payment.amount, decimals)).toBe(toUnits(input.amount, decimals));
+      const before = answeredBeforeKill.get(input.idempotencyKey);
+      if (before) {
+        // Answered before the crash: the retry is that very payment, replayed.
+        expect(answer.replayed, input.idempotencyKey).toBe(true);
+        expect(answer.payment.id, input.idempotencyKey).toBe(before.payment.id);
+      }
+    }
+    expect(new Set([...answers.values()].map((answer) => answer.payment.id)).size).toBe(PAYMENTS);
+
+    // --- Every payment reaches a final status (bounded wait); the histories hold one payment per key.
+    const outgoing = await eventually(async () => {
+      const all = (
+        await Promise.all(senders.map((account) => history(clientA, account.id, "OUTGOING")))
+      ).flat();
+      return all.every((payment) => payment.status === "FINALIZED" || payment.status === "FAILED")
+        ? all
+        : undefined;
+    }, 30_000);
+    expect(outgoing).toHaveLength(PAYMENTS);
+    const byKey = new Map<string, HistoryNode[]>();
+    for (const payment of outgoing)
+      byKey.set(payment.idempotencyKey ?? "", [...(byKey.get(payment.idempotencyKey ?? "") ?? []), payment]);
+    for (const input of inputs) {
+      const payments = byKey.get(input.idempotencyKey) ?? [];
+      expect(
+        payments.map((payment) => payment.id),
+        input.idempotencyKey,
+      ).toEqual([answers.get(input.idempotencyKey)?.payment.id]);
+    }
+    const failed = outgoing.filter((payment) => payment.status === "FAILED");
+    if (failed.length) {
+      console.log(
+        "DEBUG dataDir",
+        dataDir,
+        "inFlightAtKill",
+        inFlightAtKill,
+        "answered",
+        answeredBeforeKill.size,
+      );
+      for (const f of failed)
+        console.log(
+          "DEBUG failed",
+          f.idempotencyKey,
+          f.id,
+          f.txHash,
+          "before:",
+          JSON.stringify(answeredBeforeKill.get(f.idempotencyKey ?? "")),
+          "retry:",
+          JSON.stringify(answers.get(f.idempotencyKey ?? "")),
+        );
+      dataDirs.length = 0;
+    }
+    // A payment may fail only with a reason a person can act on; none is expected in this run.
+    for (const payment of failed) expect(payment.error?.message, payment.idempotencyKey ?? "").toBeTruthy();
+    expect(
+      failed.map((payment) => `${payment.idempotencyKey}: ${payment.error?.code} ${payment.error?.message}`),
+    ).toEqual([]);
+    const finalized = outgoing.filter((payment) => payment.status === "FINALIZED");
+
+    // --- On chain: B got exactly the finalized payments, A paid exactly those (refchain has no fees).
+    const paidBy = (accountId: string) =>
+      sum(
+        finalized
+          .filter(
+            (payment) =>
+              inputs.find((input) => input.idempotencyKey === payment.idempotencyKey)?.fromAccountId ===
+              accountId,
+          )
+          .map((payment) => toUnits(payment.amount, decimals)),
+      );
+    const total = sum(finalized.map((payment) => toUnits(payment.amount, decimals)));
+    expect(await balanceOf(clientB, receiver.id)).toBe(total);
+    for (const account of senders) {
+      expect(await balanceOf(clientA, account.id)).toBe(toUnits(FUNDING, decimals) - paidBy(account.id));
+    }
+    expect(sum(senders.map((account) => paidBy(account.id)))).toBe(total);
+
+    // --- B's history: one INCOMING payment per transfer, each with its own transaction.
+    const finalizedHashes = finalized.map((payment) => payment.txHash);
+    expect(new Set(finalizedHashes).size).toBe(finalized.length);
+    const incoming = await eventually(async () => {
+      const all = await history(clientB, receiver.id, "INCOMING");
+      return all.length >= finalized.length ? all : undefined;
+    }, 20_000);
+    expect(incoming).toHaveLength(finalized.length);
+    expect(new Set(incoming.map((payment) => payment.txHash)).size).toBe(incoming.length);
+    expect(new Set(incoming.map((payment) => payment.txHash))).toEqual(new Set(finalizedHashes));
+
+    // --- A clean stop, then the chain itself replays from genesis.
+    expect(await second.kill("SIGTERM")).toEqual({ code: 0, signal: null });
+    const verified = await verifyRefchain(join(dataDir, "refchain"));
+    expect(verified.code, verified.output).toBe(0);
+  });
+});
