@@ -111,23 +111,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       latestCursor: () => store.latestEventCursor(),
     };
 
-    // Recovery: payments recorded but never signed before a crash are signed and sent now; the
-    // trackers then reconcile every open payment that has its bytes (re-broadcast, confirm, expire).
-    for (const adapter of adapters) {
-      for (const payment of await store.listOpenPayments(adapter.description.id)) {
-        if (
-          payment.direction !== "OUTGOING" ||
-          payment.status !== "PENDING" ||
-          payment.rawTransaction !== null
-        )
-          continue;
-        const [from] = await store.getAccounts([payment.accountId]);
-        if (from) sender.resumeUnsigned(payment, from);
-      }
-    }
+    // Recovery. First the trackers reconcile every open payment that has its signed bytes
+    // (re-broadcast, confirm, or fail an expired one), so the chain's pending nonces count them; only
+    // then are payments recorded but never signed before a crash signed, with the nonces after those.
     for (const tracker of trackers.values()) {
       await tracker.start();
       closers.push(() => tracker.stop());
+    }
+    for (const adapter of adapters) {
+      for (const payment of await store.listOpenPayments(adapter.description.id)) {
+        if (payment.direction !== "OUTGOING" || payment.status !== "PENDING" || payment.rawTransaction !== null) continue;
+        const [from] = await store.getAccounts([payment.accountId]);
+        if (from) sender.resumeUnsigned(payment, from);
+      }
     }
 
     const devTenant = config.devTenantApiKey ? await tenants.ensureDevTenant(config.devTenantApiKey) : null;

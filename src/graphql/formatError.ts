@@ -55,9 +55,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: typeof code === "string" ? code : "BAD_USER_INPUT" },
     };
   }
+  const requestId = formatted.extensions?.requestId;
   return {
     message: "Internal server error. It has been logged; quote the requestId when reporting it.",
     ...where(formatted),
-    extensions: { code: INTERNAL_SERVER_ERROR },
+    extensions: { code: INTERNAL_SERVER_ERROR, ...(typeof requestId === "string" ? { requestId } : {}) },
   };
 }

@@ -70,6 +70,9 @@ export async function createGatewayServer(
     formatError,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // The CLI handles SIGTERM/SIGINT: it closes the whole gateway (trackers, chains, store), which
+    // Apollo's own handler would cut short by re-raising the signal.
+    stopOnTerminationSignals: false,
     plugins: [fastifyApolloDrainPlugin(app), errorLogging()],
   });
   await apollo.start();
@@ -82,9 +85,14 @@ export async function createGatewayServer(
     try {
       return await authenticate(request.headers.authorization, { store: services.store, adminKey });
     } catch (error) {
-      if (!isGatewayError(error)) throw error;
       // Thrown from the context function, a GraphQLError keeps its code and sets the HTTP status.
-      throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+      if (isGatewayError(error)) {
+        throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+      }
+      logger.error({ err: error, requestId: request.id }, "internal error while authenticating");
+      throw new GraphQLError("internal", {
+        extensions: { code: INTERNAL_SERVER_ERROR, requestId: request.id, http: { status: 500 } },
+      });
     }
   };
 

@@ -180,7 +180,7 @@ describe("the gateway under kill -9", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "gateway-crash-"));
     dataDirs.push(dataDir);
     const start = async () => {
-      const gateway = await startGatewayProcess({ dataDir });
+      const gateway = await startGatewayProcess({ dataDir, readyTimeoutMs: 20_000 });
       started.push(gateway);
       return gateway;
     };
@@ -192,39 +192,32 @@ describe("the gateway under kill -9", () => {
       const { createTenant } = await admin.data<{ createTenant: { apiKey: string } }>(CREATE_TENANT, {
         name,
       });
-      const { createSubnet } = await new GraphQLTestClient(first.url, first.wsUrl, createTenant.apiKey).data<{
+      const client = new GraphQLTestClient(first.url, first.wsUrl, createTenant.apiKey);
+      const { createSubnet } = await client.data<{
         createSubnet: { subnet: { id: string; asset: { decimals: number } } };
       }>(CREATE_SUBNET, { name: `${name} REF` });
-      return { apiKey: createTenant.apiKey, subnet: createSubnet.subnet };
+      return { client, apiKey: createTenant.apiKey, subnet: createSubnet.subnet };
     };
     const a = await tenant("Crash Payer");
     const b = await tenant("Crash Payee");
     const decimals = a.subnet.asset.decimals;
-    expect(decimals).toBeGreaterThanOrEqual(4); // the amounts below use 4 decimals
-    const createAccount = async (client: GraphQLTestClient, subnetId: string, label: string) =>
-      (
-        await client.data<{ createAccount: { account: { id: string; address: string; custody: string } } }>(
-          CREATE_ACCOUNT,
-          { subnetId, label },
-        )
-      ).createAccount.account;
-    let clientA = new GraphQLTestClient(first.url, first.wsUrl, a.apiKey);
-    let clientB = new GraphQLTestClient(first.url, first.wsUrl, b.apiKey);
-    const senders = [];
-    for (let s = 0; s < SENDERS; s++) senders.push(await createAccount(clientA, a.subnet.id, `sender ${s}`));
-    const receiver = await createAccount(clientB, b.subnet.id, "receiver");
-    expect(senders.every((account) => account.custody === "MANAGED")).toBe(true);
+    expect(decimals).toBeGreaterThanOrEqual(4); // the amounts below have 4 decimals
+    const units = (amount: string) => toUnits(amount, decimals);
+    const createAccount = async (client: GraphQLTestClient, subnetId: string, label: string) => {
+      type Payload = { createAccount: { account: { id: string; address: string; custody: string } } };
+      return (await client.data<Payload>(CREATE_ACCOUNT, { subnetId, label })).createAccount.account;
+    };
+    const senders: { id: string; address: string; custody: string }[] = [];
+    for (let s = 0; s < SENDERS; s++) senders.push(await createAccount(a.client, a.subnet.id, `sender ${s}`));
+    const receiver = await createAccount(b.client, b.subnet.id, "receiver");
+    expect(senders.map((account) => account.custody)).toEqual(senders.map(() => "MANAGED"));
     await Promise.all(
-      senders.map((account) => clientA.data(FUND, { accountId: account.id, amount: FUNDING })),
+      senders.map((account) => a.client.data(FUND, { accountId: account.id, amount: FUNDING })),
     );
     const balanceOf = async (client: GraphQLTestClient, id: string) =>
-      toUnits(
-        (await client.data<{ account: { balance: string } }>(BALANCE, { id })).account.balance,
-        decimals,
-      );
-    for (const account of senders)
-      expect(await balanceOf(clientA, account.id)).toBe(toUnits(FUNDING, decimals));
-    expect(await balanceOf(clientB, receiver.id)).toBe(0n);
+      units((await client.data<{ account: { balance: string } }>(BALANCE, { id })).account.balance);
+    for (const account of senders) expect(await balanceOf(a.client, account.id)).toBe(units(FUNDING));
+    expect(await balanceOf(b.client, receiver.id)).toBe(0n);
 
     // --- The burst: distinct keys, distinct amounts (1.0001, 1.0002, …) so every sum is checkable.
     const inputs: SendInput[] = Array.from({ length: PAYMENTS }, (_, i) => ({
@@ -234,23 +227,25 @@ describe("the gateway under kill -9", () => {
       memo: `crash ${i}`,
       idempotencyKey: `crash-${i}`,
     }));
-    // Answers the first gateway gave: whatever reached the client was committed before the kill.
+    const inputOf = new Map(inputs.map((input) => [input.idempotencyKey, input]));
+    // Every answer that reached the client came from the first gateway, so it was given before the kill.
     const answeredBeforeKill = new Map<string, Answer>();
     const refusedBeforeKill: string[] = [];
-    let inFlightAtKill = -1;
-    let killed: Promise<unknown> | null = null;
+    let inFlightAtKill = 0;
+    let killed = false;
     await Promise.all(
       inputs.map(async (input) => {
-        const attempt = await sendOnce(clientA, input);
+        const attempt = await sendOnce(a.client, input);
         if (attempt.kind === "answer") answeredBeforeKill.set(input.idempotencyKey, attempt.answer);
         if (attempt.kind === "error") refusedBeforeKill.push(`${input.idempotencyKey}: ${attempt.why}`);
-        if (killed === null && answeredBeforeKill.size >= KILL_AFTER_ANSWERS) {
+        if (!killed && answeredBeforeKill.size >= KILL_AFTER_ANSWERS) {
+          killed = true;
           inFlightAtKill = PAYMENTS - answeredBeforeKill.size - refusedBeforeKill.length;
-          killed = first.kill("SIGKILL");
+          void first.kill("SIGKILL");
         }
       }),
     );
-    expect(killed, "the burst ended before the kill").not.toBeNull();
+    expect(killed, "the burst ended before enough answers came to kill the gateway").toBe(true);
     expect(await first.exited).toEqual({ code: null, signal: "SIGKILL" });
     expect(refusedBeforeKill).toEqual([]);
     // Both kinds are needed to prove anything: answered payments to keep, in-flight ones to recover.
@@ -261,26 +256,24 @@ describe("the gateway under kill -9", () => {
     // --- Restart on the same DATA_DIR: the same keys, a new port.
     const second = await start();
     expect(second.adminKey).toBe(first.adminKey);
-    clientA = new GraphQLTestClient(second.url, second.wsUrl, a.apiKey);
-    clientB = new GraphQLTestClient(second.url, second.wsUrl, b.apiKey);
+    const clientA = new GraphQLTestClient(second.url, second.wsUrl, a.apiKey);
+    const clientB = new GraphQLTestClient(second.url, second.wsUrl, b.apiKey);
 
-    // --- The client retries EVERY request with its key and input until it is answered.
-    const deadline = Date.now() + 25_000;
+    // --- The client retries EVERY request, same key and input, until it is answered.
+    const deadline = Date.now() + 20_000;
     const retries = await Promise.all(inputs.map((input) => sendUntilAnswered(clientA, input, deadline)));
-    const unanswered = retries.flatMap((attempt, i) =>
-      attempt.kind === "answer" ? [] : [`${inputs[i]?.idempotencyKey}: ${attempt.kind} ${attempt.why}`],
-    );
+    const answers = new Map<string, Answer>();
+    const unanswered: string[] = [];
+    retries.forEach((attempt, i) => {
+      const key = (inputs[i] as SendInput).idempotencyKey;
+      if (attempt.kind === "answer") answers.set(key, attempt.answer);
+      else unanswered.push(`${key}: ${attempt.kind} ${attempt.why}`);
+    });
     expect(unanswered, second.output()).toEqual([]);
-    const answers = new Map(
-      retries.map((attempt, i) => [
-        (inputs[i] as SendInput).idempotencyKey,
-        (attempt as { answer: Answer }).answer,
-      ]),
-    );
     for (const input of inputs) {
       const answer = answers.get(input.idempotencyKey) as Answer;
       expect(answer.payment.idempotencyKey).toBe(input.idempotencyKey);
-      expect(toUnits(answer.payment.amount, decimals)).toBe(toUnits(input.amount, decimals));
+      expect(units(answer.payment.amount)).toBe(units(input.amount));
       const before = answeredBeforeKill.get(input.idempotencyKey);
       if (before) {
         // Answered before the crash: the retry is that very payment, replayed.
@@ -298,63 +291,44 @@ describe("the gateway under kill -9", () => {
       return all.every((payment) => payment.status === "FINALIZED" || payment.status === "FAILED")
         ? all
         : undefined;
-    }, 30_000);
+    }, 15_000);
     expect(outgoing).toHaveLength(PAYMENTS);
-    const byKey = new Map<string, HistoryNode[]>();
-    for (const payment of outgoing)
-      byKey.set(payment.idempotencyKey ?? "", [...(byKey.get(payment.idempotencyKey ?? "") ?? []), payment]);
+    const byKey = new Map<string, string[]>();
+    for (const payment of outgoing) {
+      const key = payment.idempotencyKey ?? "(none)";
+      byKey.set(key, [...(byKey.get(key) ?? []), payment.id]);
+    }
     for (const input of inputs) {
-      const payments = byKey.get(input.idempotencyKey) ?? [];
-      expect(
-        payments.map((payment) => payment.id),
-        input.idempotencyKey,
-      ).toEqual([answers.get(input.idempotencyKey)?.payment.id]);
+      expect(byKey.get(input.idempotencyKey), input.idempotencyKey).toEqual([
+        answers.get(input.idempotencyKey)?.payment.id,
+      ]);
     }
     const failed = outgoing.filter((payment) => payment.status === "FAILED");
-    if (failed.length) {
-      console.log(
-        "DEBUG dataDir",
-        dataDir,
-        "inFlightAtKill",
-        inFlightAtKill,
-        "answered",
-        answeredBeforeKill.size,
-      );
-      for (const f of failed)
-        console.log(
-          "DEBUG failed",
-          f.idempotencyKey,
-          f.id,
-          f.txHash,
-          "before:",
-          JSON.stringify(answeredBeforeKill.get(f.idempotencyKey ?? "")),
-          "retry:",
-          JSON.stringify(answers.get(f.idempotencyKey ?? "")),
-        );
-      dataDirs.length = 0;
-    }
-    // A payment may fail only with a reason a person can act on; none is expected in this run.
     for (const payment of failed) expect(payment.error?.message, payment.idempotencyKey ?? "").toBeTruthy();
-    expect(
-      failed.map((payment) => `${payment.idempotencyKey}: ${payment.error?.code} ${payment.error?.message}`),
-    ).toEqual([]);
+    // Funds are ample and the chain healthy: a payment that fails here failed because of the crash, i.e.
+    // the gateway lost or replaced a transaction it had stored. Soft, so the money checks below still run.
+    expect
+      .soft(
+        failed.map(
+          (payment) =>
+            `${payment.idempotencyKey} (${answeredBeforeKill.has(payment.idempotencyKey ?? "") ? "answered" : "unanswered"} before the kill): ${payment.error?.code} ${payment.error?.message}`,
+        ),
+        "payments that FAILED after the crash",
+      )
+      .toEqual([]);
     const finalized = outgoing.filter((payment) => payment.status === "FINALIZED");
 
     // --- On chain: B got exactly the finalized payments, A paid exactly those (refchain has no fees).
+    const total = sum(finalized.map((payment) => units(payment.amount)));
     const paidBy = (accountId: string) =>
       sum(
         finalized
-          .filter(
-            (payment) =>
-              inputs.find((input) => input.idempotencyKey === payment.idempotencyKey)?.fromAccountId ===
-              accountId,
-          )
-          .map((payment) => toUnits(payment.amount, decimals)),
+          .filter((payment) => inputOf.get(payment.idempotencyKey ?? "")?.fromAccountId === accountId)
+          .map((payment) => units(payment.amount)),
       );
-    const total = sum(finalized.map((payment) => toUnits(payment.amount, decimals)));
     expect(await balanceOf(clientB, receiver.id)).toBe(total);
     for (const account of senders) {
-      expect(await balanceOf(clientA, account.id)).toBe(toUnits(FUNDING, decimals) - paidBy(account.id));
+      expect(await balanceOf(clientA, account.id), account.id).toBe(units(FUNDING) - paidBy(account.id));
     }
     expect(sum(senders.map((account) => paidBy(account.id)))).toBe(total);
 
@@ -364,13 +338,19 @@ describe("the gateway under kill -9", () => {
     const incoming = await eventually(async () => {
       const all = await history(clientB, receiver.id, "INCOMING");
       return all.length >= finalized.length ? all : undefined;
-    }, 20_000);
+    }, 10_000);
     expect(incoming).toHaveLength(finalized.length);
     expect(new Set(incoming.map((payment) => payment.txHash)).size).toBe(incoming.length);
     expect(new Set(incoming.map((payment) => payment.txHash))).toEqual(new Set(finalizedHashes));
+    expect(sum(incoming.map((payment) => units(payment.amount)))).toBe(total);
 
-    // --- A clean stop, then the chain itself replays from genesis.
-    expect(await second.kill("SIGTERM")).toEqual({ code: 0, signal: null });
+    // --- A clean stop (soft: the chain check below runs either way), then the chain replays from genesis.
+    expect
+      .soft(
+        await second.kill("SIGTERM"),
+        `SIGTERM must close the gateway and exit 0; its output:\n${second.output()}`,
+      )
+      .toEqual({ code: 0, signal: null });
     const verified = await verifyRefchain(join(dataDir, "refchain"));
     expect(verified.code, verified.output).toBe(0);
   });

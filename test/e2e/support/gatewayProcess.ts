@@ -8,6 +8,8 @@ const bin = join(root, "bin", "value-gateway.js");
 
 // The gateway's own configuration variables (DESIGN.md, "Config"): never inherited from the shell
 // that runs the tests, so a developer's REFCHAIN_URL or GATEWAY_ADMIN_KEY cannot leak into a test.
+// NODE_ENV too: vitest sets it to "test", which changes how libraries behave (Apollo, for one, then
+// leaves termination signals alone); the child runs as `npm start` does.
 const GATEWAY_VARIABLES = [
   "PORT",
   "HOST",
@@ -90,9 +92,11 @@ export async function startGatewayProcess(
   const append = (text: string) => {
     output = (output + text).slice(-OUTPUT_TAIL);
   };
+  // What stdout printed until the URL line (searched for it); later output only goes to the tail.
   let stdout = "";
+  let ready = false;
   child.stdout.setEncoding("utf8").on("data", (text: string) => {
-    stdout += text;
+    if (!ready) stdout += text;
     append(text);
   });
   child.stderr.setEncoding("utf8").on("data", append);
@@ -116,13 +120,14 @@ export async function startGatewayProcess(
     return exited;
   };
 
-  const ready = await new Promise<{ url: string; wsUrl: string } | string>((resolve) => {
+  const started = await new Promise<{ url: string; wsUrl: string } | string>((resolve) => {
     const check = () => {
       const url = stdout.match(/GraphQL \+ explorer:\s+(http\S+)/)?.[1];
       const wsUrl = stdout.match(/subscriptions:\s+(ws\S+)/)?.[1];
       if (url && wsUrl) finish({ url, wsUrl });
     };
     const finish = (result: { url: string; wsUrl: string } | string) => {
+      ready = true;
       clearTimeout(timer);
       child.stdout.off("data", check);
       resolve(result);
@@ -134,9 +139,9 @@ export async function startGatewayProcess(
     );
     check();
   });
-  if (typeof ready === "string") {
+  if (typeof started === "string") {
     await kill("SIGKILL");
-    throw new Error(`value-gateway start on ${dataDir} ${ready}. Its output:\n${output}`);
+    throw new Error(`value-gateway start on ${dataDir} ${started}. Its output:\n${output}`);
   }
 
   let keys: { adminKey?: string; tenantApiKey?: string };
@@ -157,8 +162,8 @@ export async function startGatewayProcess(
 
   return {
     pid: child.pid as number,
-    url: ready.url,
-    wsUrl: ready.wsUrl,
+    url: started.url,
+    wsUrl: started.wsUrl,
     adminKey,
     devTenantApiKey,
     kill,

@@ -1,0 +1,74 @@
+import autocannon from "autocannon";
+
+export interface LoadTestParameters {
+  url: string;
+  connections: number;
+  seconds: number;
+  /** A fixed request (method POST, JSON). */
+  body?: string;
+  headers?: Record<string, string>;
+  /**
+   * A new request each time instead of `body`: unique keys, rotating senders. `context` belongs to the
+   * connection (one request in flight on it at a time): what is put there is there in onResponse.
+   */
+  nextRequest?: (context: Record<string, unknown>) => { body: string; headers?: Record<string, string> };
+  /** Sees every response body (status 200 included: GraphQL errors come with 200). */
+  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+  /** Requests per second across all connections; unlimited when absent. */
+  overallRate?: number;
+}
+
+export interface LoadTestResult {
+  /** Responses with status 2xx and no GraphQL `errors`, per second of the run. */
+  okPerSecond: number;
+  ok: number;
+  /** Responses that were not ok (non-2xx, GraphQL errors), connection errors and timeouts. */
+  failed: number;
+  seconds: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+/**
+ * One autocannon run against a GraphQL endpoint (POST, JSON), in this process. A response counts as
+ * ok only when it is 2xx and has no "errors" member: a GraphQL server answers errors with 200 too.
+ */
+export async function loadTest(parameters: LoadTestParameters): Promise<LoadTestResult> {
+  let ok = 0;
+  let failed = 0;
+  const { nextRequest, onResponse } = parameters;
+  const result = await autocannon({
+    url: parameters.url,
+    connections: parameters.connections,
+    duration: parameters.seconds,
+    overallRate: parameters.overallRate,
+    requests: [
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", ...parameters.headers },
+        body: parameters.body,
+        // autocannon calls setupRequest when the key is there at all, undefined or not.
+        ...(nextRequest && {
+          setupRequest: (request: autocannon.Request, context: object) => {
+            const next = nextRequest(context as Record<string, unknown>);
+            return { ...request, body: next.body, headers: { ...request.headers, ...next.headers } };
+          },
+        }),
+        onResponse: (status, body, context) => {
+          // A GraphQL result with errors has a top-level "errors" member; data never starts with it.
+          if (status >= 200 && status < 300 && !body.includes('"errors":')) ok++;
+          else failed++;
+          onResponse?.(status, body, context as Record<string, unknown>);
+        },
+      },
+    ],
+  });
+  return {
+    okPerSecond: ok / result.duration,
+    ok,
+    failed: failed + result.errors,
+    seconds: result.duration,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+  };
+}
