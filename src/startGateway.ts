@@ -120,7 +120,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     }
     for (const adapter of adapters) {
       for (const payment of await store.listOpenPayments(adapter.description.id)) {
-        if (payment.direction !== "OUTGOING" || payment.status !== "PENDING" || payment.rawTransaction !== null) continue;
+        if (
+          payment.direction !== "OUTGOING" ||
+          payment.status !== "PENDING" ||
+          payment.rawTransaction !== null
+        )
+          continue;
         const [from] = await store.getAccounts([payment.accountId]);
         if (from) sender.resumeUnsigned(payment, from);
       }

@@ -16,9 +16,9 @@ test("a wrong master key fails start-up with a message that says so, and changes
 
     const keysFile = join(dataDir, "dev-keys.json");
     const keys = readFileSync(keysFile, "utf8");
-    await expect(startTestGateway({ DATA_DIR: dataDir, GATEWAY_MASTER_KEY: "ab".repeat(32) })).rejects.toThrow(
-      /GATEWAY_MASTER_KEY does not open the keys/,
-    );
+    await expect(
+      startTestGateway({ DATA_DIR: dataDir, GATEWAY_MASTER_KEY: "ab".repeat(32) }),
+    ).rejects.toThrow(/GATEWAY_MASTER_KEY does not open the keys/);
     expect(readFileSync(keysFile, "utf8")).toBe(keys);
 
     // With the right key it starts again, and the tenant's key still works.
