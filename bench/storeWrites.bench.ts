@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { newId } from "../src/ids.ts";
+import { newOutgoingPayment } from "../src/modules/payment/newOutgoingPayment.ts";
 import { openSqliteStore } from "../src/store/sqlite/openSqliteStore.ts";
 import type { AccountRecord, PaymentRecord, Store, SubnetRecord } from "../src/store/store.ts";
 
@@ -67,39 +68,16 @@ async function seed(store: Store): Promise<(amount: bigint) => PaymentRecord> {
   await store.createAccount(from);
   await store.createAccount(to);
 
-  return (amount) => {
-    const at = new Date();
-    return {
-      id: newId("pay"),
-      tenantId: tenant.id,
-      direction: "OUTGOING",
-      accountId: from.id,
-      subnetId: subnet.id,
-      chainId: subnet.chainId,
+  return (amount) =>
+    newOutgoingPayment({
+      from,
       asset: subnet.asset,
       amount,
-      fromAddress: from.address,
       toAddress: to.address,
       toAccountId: to.id,
-      memo: null,
-      status: "PENDING",
-      txHash: null,
-      rawTransaction: null,
-      nonce: null,
-      validUntilHeight: null,
-      blockHeight: null,
-      blockHash: null,
-      transferIndex: null,
-      confirmations: 0,
-      fee: null,
-      errorCode: null,
-      errorMessage: null,
       idempotencyKey: newId("pay"),
       inputHash: randomBytes(32).toString("hex"),
-      createdAt: at,
-      updatedAt: at,
-    };
-  };
+    });
 }
 
 /** `writers` concurrent loops, each awaiting its own recordPayment before the next: like clients. */

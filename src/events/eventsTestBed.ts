@@ -1,6 +1,7 @@
 // What the src/events tests share: a real SQLite store in a temporary directory, a memory bus, and
 // (for the tracker) the real refchain adapter over an in-process node. Test-only; nothing imports it
 // outside *.test.ts.
+
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import type { AssetInfo, ChainAdapter, Signer } from "../../adapters/types.ts";
 import { keyPairSigner } from "../../test/conformance/keyPairSigner.ts";
 import { newId } from "../ids.ts";
 import { createLogger, type Logger } from "../logger.ts";
+import { newOutgoingPayment as recordOutgoingPayment } from "../modules/payment/newOutgoingPayment.ts";
 import { openSqliteStore } from "../store/sqlite/openSqliteStore.ts";
 import type {
   AccountRecord,
@@ -157,34 +159,15 @@ export function newOutgoingPayment(
   subnet: SubnetRecord,
   fields: Partial<PaymentRecord> & { toAddress: string; amount: bigint },
 ): PaymentRecord {
-  const now = new Date();
   return {
-    id: newId("pay"),
-    tenantId: account.tenantId,
-    direction: "OUTGOING",
-    accountId: account.id,
-    subnetId: subnet.id,
-    chainId: subnet.chainId,
-    asset: subnet.asset,
-    fromAddress: account.address,
-    toAccountId: null,
-    memo: null,
-    status: "PENDING",
-    txHash: null,
-    rawTransaction: null,
-    nonce: null,
-    validUntilHeight: null,
-    blockHeight: null,
-    blockHash: null,
-    transferIndex: null,
-    confirmations: 0,
-    fee: null,
-    errorCode: null,
-    errorMessage: null,
-    idempotencyKey: newId("key"),
-    inputHash: randomBytes(32).toString("hex"),
-    createdAt: now,
-    updatedAt: now,
+    ...recordOutgoingPayment({
+      from: account,
+      asset: subnet.asset,
+      amount: fields.amount,
+      toAddress: fields.toAddress,
+      idempotencyKey: newId("key"),
+      inputHash: randomBytes(32).toString("hex"),
+    }),
     ...fields,
   };
 }

@@ -1,9 +1,11 @@
 // One suite for every Store implementation (SQLite today, PostgreSQL next): each implementation's
 // test file calls storeSuite with a way to open a fresh, empty store. Tests assert on what a caller
 // of the Store sees, never on tables or SQL, so the same suite proves every backend.
+
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { newId } from "../ids.ts";
+import { newOutgoingPayment } from "../modules/payment/newOutgoingPayment.ts";
 import type {
   AccountRecord,
   ApiKeyRecord,
@@ -108,36 +110,16 @@ async function newWorld(store: Store, chainId = CHAIN): Promise<World> {
 }
 
 function outgoing(w: World, patch: Partial<PaymentRecord> = {}): PaymentRecord {
-  const now = new Date();
   return {
-    id: newId("pay"),
-    tenantId: w.tenant.id,
-    direction: "OUTGOING",
-    accountId: w.account.id,
-    subnetId: w.subnet.id,
-    chainId: w.subnet.chainId,
-    asset: w.subnet.asset,
-    amount: 1_000n,
-    fromAddress: w.account.address,
-    toAddress: w.other.address,
-    toAccountId: w.other.id,
-    memo: null,
-    status: "PENDING",
-    txHash: null,
-    rawTransaction: null,
-    nonce: null,
-    validUntilHeight: null,
-    blockHeight: null,
-    blockHash: null,
-    transferIndex: null,
-    confirmations: 0,
-    fee: null,
-    errorCode: null,
-    errorMessage: null,
-    idempotencyKey: `idem-${hex(8)}`,
-    inputHash: hex(32),
-    createdAt: now,
-    updatedAt: now,
+    ...newOutgoingPayment({
+      from: w.account,
+      asset: w.subnet.asset,
+      amount: 1_000n,
+      toAddress: w.other.address,
+      toAccountId: w.other.id,
+      idempotencyKey: `idem-${hex(8)}`,
+      inputHash: hex(32),
+    }),
     ...patch,
   };
 }

@@ -7,7 +7,6 @@ import {
   NotFoundError,
   UnsupportedError,
 } from "../../errors/gatewayError.ts";
-import { newId } from "../../ids.ts";
 import { parseAmount } from "../../money/amount.ts";
 import type {
   AccountRecord,
@@ -21,6 +20,7 @@ import type {
 import type { AccountService } from "../account/account.service.ts";
 import { adapterCall, toGatewayError } from "../chain/adapterCall.ts";
 import type { ChainService } from "../chain/chain.service.ts";
+import { newOutgoingPayment } from "./newOutgoingPayment.ts";
 import { paymentInputHash } from "./paymentInputHash.ts";
 import type { PaymentSender, SendOutcome } from "./paymentSender.ts";
 
@@ -88,37 +88,16 @@ export class PaymentService {
       );
     }
 
-    const now = new Date();
-    const record: PaymentRecord = {
-      id: newId("pay"),
-      tenantId,
-      direction: "OUTGOING",
-      accountId: from.id,
-      subnetId: from.subnetId,
-      chainId: from.chainId,
+    const record = newOutgoingPayment({
+      from,
       asset: subnet.asset,
       amount,
-      fromAddress: from.address,
       toAddress,
       toAccountId,
       memo,
-      status: "PENDING",
-      txHash: null,
-      rawTransaction: null,
-      nonce: null,
-      validUntilHeight: null,
-      blockHeight: null,
-      blockHash: null,
-      transferIndex: null,
-      confirmations: 0,
-      fee: null,
-      errorCode: null,
-      errorMessage: null,
       idempotencyKey: input.idempotencyKey,
       inputHash,
-      createdAt: now,
-      updatedAt: now,
-    };
+    });
     return this.sender.send({ record, from });
   }
 
