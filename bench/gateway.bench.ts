@@ -9,7 +9,7 @@
 //
 //   npm run bench:gateway
 //   BENCH_PROFILE_DIR=/tmp/prof npm run bench:gateway   (the gateway's main thread during (1), (2), (3))
-//   BENCH_BLOCK_MS=50 BENCH_CONNECTIONS=512 BENCH_SENDERS=200 BENCH_LATENCY_RATE=500 npm run bench:gateway
+//   BENCH_BLOCK_MS=50 BENCH_CONNECTIONS=512 BENCH_SENDERS=200 BENCH_LATENCY_RATE=200 npm run bench:gateway
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +34,7 @@ const SUBSCRIPTIONS = 1_000;
 const PER_SOCKET = 10;
 const QUERY_CONNECTIONS = setting("BENCH_QUERY_CONNECTIONS", 32);
 const PAYMENT_CONNECTIONS = setting("BENCH_CONNECTIONS", 256);
-const LATENCY_RATE = setting("BENCH_LATENCY_RATE", 200);
+const LATENCY_RATE = setting("BENCH_LATENCY_RATE", 100);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 const fmt = (n: number, digits = 0) =>
@@ -73,7 +73,9 @@ try {
   });
 
   const sendersPerTenant = Math.ceil(SENDERS / TENANTS);
+  // Every account gets one subscription in (3): senders and receivers make up the 1,000.
   const receiversPerTenant = SUBSCRIPTIONS / TENANTS - sendersPerTenant;
+  if (receiversPerTenant < 1) throw new Error(`BENCH_SENDERS must be below ${SUBSCRIPTIONS}`);
   step(`seeding ${TENANTS} tenants × (${sendersPerTenant} funded senders + ${receiversPerTenant} receivers)`);
   const tenants = await seedGateway(gateway.info, {
     tenants: TENANTS,
@@ -223,6 +225,13 @@ try {
   console.log(load("(2) sendPayment at full speed", payments.gatewayLoad));
   console.log(load(`(3) ${manySubscribers.subscriptions} subscriptions`, manySubscribers.gatewayLoad));
   console.log(load("(3) 1 subscription", oneSubscriber.gatewayLoad));
+  console.log("\n(3) commit → subscriber p50 / p99 ms by event type (samples):");
+  for (const run of [manySubscribers, oneSubscriber]) {
+    const types = run.byType.map(
+      (t) => `${t.type} ${fmt(t.p50Ms, 1)} / ${fmt(t.p99Ms, 1)} (${fmt(t.samples)})`,
+    );
+    console.log(`  ${String(run.subscriptions).padStart(4)} subs: ${types.join(", ")}`);
+  }
   if (calls.pageSize !== 100 || calls.fundedSeen !== 5) {
     console.log(
       `(4) note: the page had ${calls.pageSize} accounts, ${calls.fundedSeen} of 5 funded ones showed their balance`,

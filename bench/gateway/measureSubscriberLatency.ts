@@ -34,6 +34,8 @@ export interface SubscriberLatencyResult {
   paymentsPerSecond: number;
   errors: number;
   gatewayLoad: GatewayLoad;
+  /** Commit → subscriber by event type: who publishes an event (sender, tracker) tells where it waited. */
+  byType: { type: string; samples: number; p50Ms: number; p99Ms: number }[];
   /** Events published in the window, out of cursor order, and event-log reads by the streams. */
   counters: GatewayCounters;
 }
@@ -80,14 +82,20 @@ export async function measureSubscriberLatency(
 
     const fromCommit: number[] = [];
     const fromAt: number[] = [];
+    const byType = new Map<string, number[]>();
     for (const delivery of pool.deliveries.slice(firstDelivery)) {
       const stamp = stamps.get(delivery.cursor);
       if (stamp === undefined) continue; // published before the window
-      fromCommit.push(delivery.receivedMs - (stamp - offsetMs));
+      const latency = delivery.receivedMs - (stamp - offsetMs);
+      fromCommit.push(latency);
       fromAt.push(delivery.receivedMs - delivery.atMs);
+      const ofType = byType.get(delivery.type) ?? [];
+      ofType.push(latency);
+      byType.set(delivery.type, ofType);
     }
-    fromCommit.sort((a, b) => a - b);
-    fromAt.sort((a, b) => a - b);
+    const ascending = (a: number, b: number) => a - b;
+    fromCommit.sort(ascending);
+    fromAt.sort(ascending);
     return {
       subscriptions: pool.subscriptions,
       sockets: pool.sockets,
@@ -101,6 +109,15 @@ export async function measureSubscriberLatency(
       errors: pool.errors.length - errorsBefore + load.failed,
       gatewayLoad,
       counters: taken.counters,
+      byType: [...byType].map(([type, latencies]) => {
+        latencies.sort(ascending);
+        return {
+          type,
+          samples: latencies.length,
+          p50Ms: percentile(latencies, 50),
+          p99Ms: percentile(latencies, 99),
+        };
+      }),
     };
   } finally {
     await pool.close();

@@ -12,6 +12,8 @@ export interface SubscriptionTarget {
 /** One event as a subscriber got it. */
 export interface Delivery {
   cursor: string;
+  /** CREATED, SUBMITTED, CONFIRMED, FINALIZED, RECEIVED, … */
+  type: string;
   /** The event's `at` (ms since the epoch). */
   atMs: number;
   /** This process's wall clock when the client handed the event over. */
@@ -67,14 +69,21 @@ export async function openSubscriberPool(
       await ready;
       for (const { accountId, subnetId } of group) {
         stops.push(
-          client.subscribe<{ paymentEvents: { cursor: string; at: string } }>(
+          client.subscribe<{ paymentEvents: { cursor: string; type: string; at: string } }>(
             { query: PAYMENT_EVENTS, variables: { accountId, subnetId } },
             {
               next: (result) => {
                 const receivedMs = wallClockMs();
                 const event = result.data?.paymentEvents;
                 if (result.errors?.length || !event) errors.push(result.errors);
-                else deliveries.push({ cursor: event.cursor, atMs: Date.parse(event.at), receivedMs });
+                else {
+                  deliveries.push({
+                    cursor: event.cursor,
+                    type: event.type,
+                    atMs: Date.parse(event.at),
+                    receivedMs,
+                  });
+                }
               },
               error: (error) => errors.push(error),
               complete: () => {},
