@@ -6,6 +6,7 @@ import type { GatewayConfig } from "./config/config.ts";
 import { ConfigError } from "./config/configError.ts";
 import { createMemoryEventBus } from "./events/memoryEventBus.ts";
 import { PaymentTracker } from "./events/paymentTracker.ts";
+import { publishCommittedEvents } from "./events/publishCommittedEvents.ts";
 import { buildGatewaySchema } from "./graphql/buildGatewaySchema.ts";
 import type { Logger } from "./logger.ts";
 import { AccountService } from "./modules/account/account.service.ts";
@@ -70,6 +71,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     closers.push(() => Promise.all(adapters.map((adapter) => adapter.close())).then(() => undefined));
     const bus = createMemoryEventBus({ logger });
     closers.push(() => bus.close());
+    closers.push(publishCommittedEvents(store, bus));
 
     const chains = new ChainService(adapters);
     const trackers = new Map(

@@ -25,6 +25,7 @@ import type {
 import type { EventBus } from "./eventBus.ts";
 
 import { createMemoryEventBus } from "./memoryEventBus.ts";
+import { publishCommittedEvents } from "./publishCommittedEvents.ts";
 
 export interface StoreBed {
   store: Store;
@@ -44,6 +45,7 @@ export async function openStoreBed(): Promise<StoreBed> {
   const store = await openSqliteStore({ path: join(dir, "gateway.sqlite") });
   const logger = createLogger("silent");
   const bus = createMemoryEventBus({ logger });
+  publishCommittedEvents(store, bus);
   return {
     store,
     bus,
@@ -67,6 +69,7 @@ export async function openChainBed(blockTimeMs = 20): Promise<ChainBed> {
   if (adapter === undefined) throw new Error("createRefchainAdapters returned no adapter");
   const logger = createLogger("silent");
   const bus = createMemoryEventBus({ logger });
+  publishCommittedEvents(store, bus);
   return {
     store,
     bus,
@@ -172,15 +175,14 @@ export function newOutgoingPayment(
   };
 }
 
-/** Records a payment and announces its CREATED event, as the payment service does. */
+/** Records a payment, as the payment service does (the store then announces its CREATED event on the bus). */
 export async function recordAndPublish(
   store: Store,
-  bus: EventBus,
+  _bus: EventBus,
   payment: PaymentRecord,
 ): Promise<PaymentRecord> {
   const result = await store.recordPayment(payment);
   if (!result.created) throw new Error(`payment ${payment.id}: idempotency key already used`);
-  bus.publishPaymentEvents([result.event]);
   return result.payment;
 }
 

@@ -4,7 +4,6 @@ import type { Logger } from "../logger.ts";
 import type {
   AccountRecord,
   ChainProgress,
-  PaymentEventRecord,
   PaymentRecord,
   PaymentStatus,
   Store,
@@ -129,7 +128,6 @@ export class PaymentTracker {
       const stillOpen = new Set(reconciled.payments.map((payment) => payment.id));
       for (const payment of listed) if (!stillOpen.has(payment.id)) this.#forget(payment.id);
       for (const payment of reconciled.payments) this.#open.set(payment.id, payment);
-      this.#publish(reconciled.events);
 
       let progress = await this.#store.getChainProgress(this.chainId);
       if (progress === null) {
@@ -280,7 +278,6 @@ export class PaymentTracker {
       const stillOpen = new Set(reconciled.payments.map((payment) => payment.id));
       for (const payment of stale) if (!stillOpen.has(payment.id)) this.#forget(payment.id);
       for (const payment of reconciled.payments) this.#open.set(payment.id, payment);
-      this.#publish(reconciled.events);
     } catch (error) {
       this.#logger.warn({ err: error }, "could not re-send stored transactions; trying again later");
     }
@@ -407,7 +404,7 @@ export class PaymentTracker {
     // again, and recording the same transfers again is a no-op.
     const received = incoming.length === 0 ? [] : await this.#store.recordIncomingPayments(incoming);
     const next: ChainProgress = { chainId: this.chainId, height: block.height, hash: block.hash };
-    const changed = await this.#store.applyPaymentChanges(
+    await this.#store.applyPaymentChanges(
       steps.map((step) => step.change),
       next,
     );
@@ -418,8 +415,6 @@ export class PaymentTracker {
     this.#progress = next;
     this.#recentHashes.set(block.height, block.hash);
     this.#recentHashes.delete(block.height - BigInt(HASH_MEMORY));
-
-    this.#publish([...received, ...changed]);
     try {
       this.#bus.publishHead({
         chainId: this.chainId,
@@ -581,7 +576,7 @@ export class PaymentTracker {
       height < progress.height
         ? { chainId: this.chainId, height, hash: this.#recentHashes.get(height) ?? "" }
         : undefined;
-    const events = await this.#store.applyPaymentChanges(
+    await this.#store.applyPaymentChanges(
       steps.map((step) => step.change),
       back,
     );
@@ -595,7 +590,6 @@ export class PaymentTracker {
       { height, reorged: steps.length },
       "the chain replaced blocks; their payments wait for a new block",
     );
-    this.#publish(events);
   }
 
   #remember(payment: PaymentRecord): void {
@@ -609,17 +603,6 @@ export class PaymentTracker {
     if (this.#closed.size > CLOSED_MEMORY) {
       const oldest = this.#closed.values().next();
       if (!oldest.done) this.#closed.delete(oldest.value);
-    }
-  }
-
-  // The events are committed: a bus that fails to announce them costs latency (subscribers find them
-  // in the log), never the block.
-  #publish(events: readonly PaymentEventRecord[]): void {
-    if (events.length === 0) return;
-    try {
-      this.#bus.publishPaymentEvents(events);
-    } catch (error) {
-      this.#logger.warn({ err: error, events: events.length }, "publishing payment events failed");
     }
   }
 

@@ -271,6 +271,13 @@ export interface Store {
   /** The cursor of the newest event in the log (0 when empty): where a live-only subscription starts. */
   latestEventCursor(): Promise<bigint>;
 
+  /**
+   * Calls `listener` once per commit with the events that commit appended, in cursor order, after
+   * they are durable and before the writers hear back. This is how events reach the bus: in commit
+   * order, exactly once per process, whoever wrote them. Returns a function that stops the calls.
+   */
+  onEventsCommitted(listener: (events: readonly PaymentEventRecord[]) => void): () => void;
+
   getChainProgress(chainId: string): Promise<ChainProgress | null>;
   setChainProgress(progress: ChainProgress): Promise<void>;
 

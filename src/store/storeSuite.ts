@@ -624,6 +624,35 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
         expect(await store.getChainProgress(CHAIN)).toEqual({ chainId: CHAIN, height: 5n, hash: "0x05" });
       });
 
+      test("onEventsCommitted: every committed event once, in cursor order; a failed write's events never", async () => {
+        const w = await newWorld(store);
+        const seen: bigint[] = [];
+        const stop = store.onEventsCommitted((events) => seen.push(...events.map((event) => event.cursor)));
+        const payments = Array.from({ length: 20 }, () => outgoing(w));
+        // Concurrent writes (one commit for many), one of which fails and rolls back alone.
+        const results = await Promise.allSettled([
+          ...payments.map((payment) => store.recordPayment(payment)),
+          store.applyPaymentChanges([
+            {
+              paymentId: payments[0]?.id ?? "",
+              patch: { status: "SUBMITTED" },
+              eventType: "SUBMITTED",
+              at: new Date(),
+            },
+            { paymentId: newId("pay"), patch: { status: "FAILED" }, eventType: "FAILED", at: new Date() },
+          ]),
+        ]);
+        expect(results.filter((result) => result.status === "rejected")).toHaveLength(1);
+        const logged = (await store.readEvents({ tenantId: w.tenant.id, after: 0n, limit: 100 })).map(
+          (e) => e.cursor,
+        );
+        expect(seen).toEqual(logged);
+        expect(logged).toHaveLength(20);
+        stop();
+        await store.recordPayment(outgoing(w));
+        expect(seen).toHaveLength(20);
+      });
+
       test("applyPaymentChanges: moves the chain's progress with the block's changes, or alone", async () => {
         const w = await newWorld(store);
         const payment = outgoing(w, { status: "SUBMITTED", txHash: "0x01" });

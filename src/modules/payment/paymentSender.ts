@@ -126,7 +126,7 @@ export class PaymentSender {
   }
 
   async #sendBatch(lane: AccountLane, batch: Waiting[], unsigned: PaymentRecord[]): Promise<void> {
-    const { store, chains, bus } = this.deps;
+    const { store, chains } = this.deps;
     const adapter = chains.adapterOf(lane.from.chainId);
     const toSign: { payment: PaymentRecord; waiting?: Waiting }[] = unsigned.map((payment) => ({ payment }));
 
@@ -179,7 +179,6 @@ export class PaymentSender {
         if (result.created) {
           created.push(result.payment);
           toSign.push({ payment: result.payment, waiting });
-          bus.publishPaymentEvents([result.event]);
         } else {
           settleExisting(waiting, result.payment); // another sender (or replica) won the key
         }
@@ -229,7 +228,7 @@ export class PaymentSender {
     signer: Signer,
     payments: PaymentRecord[],
   ): Promise<Map<string, PaymentRecord>> {
-    const { store, bus } = this.deps;
+    const { store } = this.deps;
     const results = new Map<string, PaymentRecord>();
     let remaining = payments;
     while (remaining.length > 0) {
@@ -268,7 +267,7 @@ export class PaymentSender {
           results.set(payment.id, { ...payment, ...change.patch, updatedAt: at });
         }
       }
-      bus.publishPaymentEvents(await store.applyPaymentChanges(changes));
+      await store.applyPaymentChanges(changes);
 
       let refusedAt = -1;
       for (const [index, { payment, tx }] of prepared.entries()) {
@@ -284,7 +283,7 @@ export class PaymentSender {
             break;
           }
           const change = failure(payment, error, new Date());
-          bus.publishPaymentEvents(await store.applyPaymentChanges([change]));
+          await store.applyPaymentChanges([change]);
           results.set(payment.id, {
             ...(results.get(payment.id) ?? payment),
             ...change.patch,

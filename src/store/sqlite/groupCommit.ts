@@ -9,6 +9,27 @@ interface QueuedWrite {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
+ * What a batch's writes leave behind besides rows (the events they appended), kept in step with the
+ * transaction: a write rolled back to its savepoint takes its entries with it.
+ */
+export interface CommitJournal {
+  /** A position to roll back to, taken before each write. */
+  mark(): number;
+  rollbackTo(mark: number): void;
+  /** The batch is durable: hand on what it appended (called before any writer is resolved). */
+  committed(): void;
+  /** The whole batch was rolled back. */
+  abandoned(): void;
+}
+
+const NO_JOURNAL: CommitJournal = {
+  mark: () => 0,
+  rollbackTo: () => {},
+  committed: () => {},
+  abandoned: () => {},
+};
+
+/**
  * Group commit for one SQLite connection. Every write issued in the same event-loop turn waits for
  * the next setImmediate, then all of them run inside one `BEGIN IMMEDIATE … COMMIT`: one fsync pays
  * for the whole batch, which is what lets thousands of durable writes a second through one file.
@@ -30,8 +51,11 @@ export class GroupCommit {
   #scheduled = false;
   #closed = false;
 
-  constructor(db: BetterSqlite3.Database) {
+  readonly #journal: CommitJournal;
+
+  constructor(db: BetterSqlite3.Database, journal: CommitJournal = NO_JOURNAL) {
     this.#db = db;
+    this.#journal = journal;
     // IMMEDIATE takes the write lock up front (waiting out busy_timeout for another process), so a
     // batch never fails half-way on a lock it could not upgrade.
     this.#begin = db.prepare("BEGIN IMMEDIATE");
@@ -71,6 +95,7 @@ export class GroupCommit {
       this.#begin.run();
       for (const { write } of batch) {
         this.#savepoint.run();
+        const mark = this.#journal.mark();
         try {
           const value = write();
           this.#release.run();
@@ -80,12 +105,14 @@ export class GroupCommit {
           // this batch survives, and every caller must hear so.
           if (!this.#db.inTransaction) throw error;
           this.#rollbackToSavepoint.run();
+          this.#journal.rollbackTo(mark);
           this.#release.run();
           outcomes.push({ ok: false, error });
         }
       }
       this.#commit.run();
     } catch (error) {
+      this.#journal.abandoned();
       try {
         if (this.#db.inTransaction) this.#rollback.run();
       } finally {
@@ -94,6 +121,7 @@ export class GroupCommit {
       return;
     }
 
+    this.#journal.committed();
     batch.forEach(({ resolve, reject }, i) => {
       const outcome = outcomes[i] as Outcome;
       if (outcome.ok) resolve(outcome.value);

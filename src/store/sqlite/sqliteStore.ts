@@ -78,12 +78,33 @@ export class SqliteStore implements Store {
   readonly #chainProgress: BetterSqlite3.Statement<[string], ChainProgressTable>;
   readonly #latestEventCursor: BetterSqlite3.Statement<[], { cursor: bigint }>;
   #closed = false;
+  readonly #eventListeners = new Set<(events: readonly PaymentEventRecord[]) => void>();
 
   /** Use openSqliteStore: it configures the connection and migrates the schema first. */
   constructor(db: BetterSqlite3.Database, kysely: Kysely<Database>) {
     this.#kysely = kysely;
-    this.#commit = new GroupCommit(db);
     this.#writes = new SqliteWrites(db);
+    const appended = this.#writes.appended;
+    this.#commit = new GroupCommit(db, {
+      mark: () => appended.length,
+      rollbackTo: (mark) => {
+        appended.length = mark;
+      },
+      committed: () => {
+        if (appended.length === 0) return;
+        const events = appended.splice(0);
+        for (const listener of this.#eventListeners) {
+          try {
+            listener(events);
+          } catch {
+            // A listener's fault must not undo a commit or keep writers waiting; the events are in the log.
+          }
+        }
+      },
+      abandoned: () => {
+        appended.length = 0;
+      },
+    });
     this.#tenant = db.prepare("SELECT * FROM tenants WHERE id = ?");
     this.#apiKeyBySecretHash = db.prepare("SELECT * FROM api_keys WHERE secret_hash = ?");
     this.#vaultKey = db.prepare("SELECT * FROM vault_keys WHERE id = ?");
@@ -303,6 +324,11 @@ export class SqliteStore implements Store {
 
   async latestEventCursor(): Promise<bigint> {
     return (this.#latestEventCursor.get() as { cursor: bigint }).cursor;
+  }
+
+  onEventsCommitted(listener: (events: readonly PaymentEventRecord[]) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
   }
 
   async getChainProgress(chainId: string): Promise<ChainProgress | null> {

@@ -151,6 +151,9 @@ export class SqliteWrites {
   readonly #insertEvent: BetterSqlite3.Statement;
   readonly #upsertProgress: BetterSqlite3.Statement;
 
+  /** Events appended in the open batch, in cursor order: the group commit's journal drains it. */
+  readonly appended: PaymentEventRecord[] = [];
+
   constructor(db: BetterSqlite3.Database) {
     this.#insertTenant = db.prepare(insertSql("tenants", TENANT_COLUMNS));
     this.#insertApiKey = db.prepare(insertSql("api_keys", API_KEY_COLUMNS));
@@ -298,6 +301,8 @@ export class SqliteWrites {
       payment: encodePaymentSnapshot(event.payment),
       at: BigInt(event.at.getTime()),
     });
-    return { cursor: BigInt(lastInsertRowid), ...event };
+    const appended = { cursor: BigInt(lastInsertRowid), ...event };
+    this.appended.push(appended);
+    return appended;
   }
 }
