@@ -142,16 +142,24 @@ export class PaymentSender {
       const firstByKey = new Map<string, Waiting>();
       const accepted: Waiting[] = [];
       const duplicates: Waiting[] = [];
+      const firsts: Waiting[] = [];
       for (const waiting of batch) {
-        const { record } = waiting.payment;
-        const key = record.idempotencyKey ?? "";
-        if (firstByKey.has(key)) {
-          duplicates.push(waiting);
-          continue;
+        const key = waiting.payment.record.idempotencyKey ?? "";
+        if (firstByKey.has(key)) duplicates.push(waiting);
+        else {
+          firstByKey.set(key, waiting);
+          firsts.push(waiting);
         }
-        firstByKey.set(key, waiting);
-        // A key already used answers as a replay or conflict even when the funds are gone since.
-        const existing = await store.findPaymentByIdempotencyKey(record.tenantId, key);
+      }
+      // A key used since the service looked answers as a replay or conflict even when the funds are gone.
+      const existingByIndex = await Promise.all(
+        firsts.map(({ payment: { record } }) =>
+          store.findPaymentByIdempotencyKey(record.tenantId, record.idempotencyKey ?? ""),
+        ),
+      );
+      for (const [index, waiting] of firsts.entries()) {
+        const { record } = waiting.payment;
+        const existing = existingByIndex[index];
         if (existing) {
           settleExisting(waiting, existing);
           continue;
