@@ -17,6 +17,7 @@ import { SubnetService } from "./modules/subnet/subnet.service.ts";
 import { TenantService } from "./modules/tenant/tenant.service.ts";
 import { createGatewayServer, GRAPHQL_PATH } from "./server/gatewayServer.ts";
 import type { Services } from "./services.ts";
+import { withImmutableRecordCache } from "./store/cachedStore.ts";
 import { openSqliteStore } from "./store/sqlite/openSqliteStore.ts";
 import type { Store } from "./store/store.ts";
 import { Vault } from "./vault/vault.ts";
@@ -64,7 +65,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   };
 
   try {
-    const store: Store = await openSqliteStore({ path: join(config.dataDir, "gateway.db") });
+    // Tenants, subnets and accounts never change once created: served from memory after first use.
+    const store: Store = withImmutableRecordCache(
+      await openSqliteStore({ path: join(config.dataDir, "gateway.db") }),
+    );
     closers.push(() => store.close());
     const vault = await Vault.open(store, config.masterKey);
     const adapters: ChainAdapter[] = await openAdapters({ dataDir: config.dataDir, env: config.env });

@@ -1,17 +1,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { UnauthenticatedError } from "../errors/gatewayError.ts";
 import { newId } from "../ids.ts";
 import { openSqliteStore } from "../store/sqlite/openSqliteStore.ts";
 import type { Store } from "../store/store.ts";
 import { generateApiKeySecret, hashApiKeySecret } from "./apiKeySecret.ts";
-import { authenticate } from "./authenticate.ts";
+import { type Authenticator, authenticate, createAuthenticator } from "./authenticate.ts";
+import type { Caller } from "./caller.ts";
 
 const ADMIN_KEY = "the-admin-key-of-this-test-gateway-0123456789";
 
 let dir: string;
+let dbPath: string;
 let store: Store;
 const tenantId = newId("ten");
 const apiKeyId = newId("key");
@@ -20,7 +23,8 @@ const revokedSecret = generateApiKeySecret();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "vg-auth-"));
-  store = await openSqliteStore({ path: join(dir, "gateway.sqlite") });
+  dbPath = join(dir, "gateway.sqlite");
+  store = await openSqliteStore({ path: dbPath });
   const now = new Date();
   await store.createTenant(
     { id: tenantId, name: "Acme", createdAt: now },
@@ -50,8 +54,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const auth = (authorization: string | undefined | null) =>
-  authenticate(authorization, { store, adminKey: ADMIN_KEY });
+// One long-lived authenticator, as a server holds: repeated keys below are served from its cache.
+let authenticator: Authenticator;
+beforeAll(() => {
+  authenticator = createAuthenticator({ store, adminKey: ADMIN_KEY });
+});
+const auth = (authorization: string | undefined | null) => authenticator.authenticate(authorization);
 
 /** The UnauthenticatedError `promise` rejects with. */
 async function unauthenticated(promise: Promise<unknown>): Promise<UnauthenticatedError> {
@@ -119,4 +127,177 @@ describe("authenticate", () => {
       expect(error.message).toContain('"Bearer <apiKey>"');
     },
   );
+});
+
+describe("authenticate (one-off form, no cache)", () => {
+  test("answers as the authenticator does", async () => {
+    const deps = { store, adminKey: ADMIN_KEY };
+    expect(await authenticate(`Bearer ${ADMIN_KEY}`, deps)).toEqual({ kind: "admin" });
+    expect(await authenticate(secret, deps)).toEqual({ kind: "tenant", tenantId, apiKeyId });
+    await unauthenticated(authenticate(`Bearer ${revokedSecret}`, deps));
+    expect(await authenticate(undefined, deps)).toEqual({ kind: "anonymous" });
+  });
+
+  test("an empty admin key makes nobody admin", async () => {
+    await unauthenticated(authenticate("Bearer x", { store, adminKey: "" }));
+  });
+});
+
+describe("createAuthenticator: the API-key cache", () => {
+  /** The real store with its key lookups counted: an instrument, not a stand-in. */
+  function countingStore(): { store: Pick<Store, "findApiKeyBySecretHash">; lookups: string[] } {
+    const lookups: string[] = [];
+    return {
+      lookups,
+      store: {
+        findApiKeyBySecretHash: (secretHash: string) => {
+          lookups.push(secretHash);
+          return store.findApiKeyBySecretHash(secretHash);
+        },
+      },
+    };
+  }
+
+  /** A new, live key of the test tenant. */
+  async function newKey(): Promise<{ secret: string; secretHash: string; caller: Caller }> {
+    const keySecret = generateApiKeySecret();
+    const id = newId("key");
+    await store.createApiKey({
+      id,
+      tenantId,
+      label: "cache test",
+      secretHash: hashApiKeySecret(keySecret),
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    return {
+      secret: keySecret,
+      secretHash: hashApiKeySecret(keySecret),
+      caller: { kind: "tenant", tenantId, apiKeyId: id },
+    };
+  }
+
+  /** Revokes a key in the database itself, as an admin tool or another replica would. */
+  function revokeInDatabase(secretHash: string): void {
+    const db = new BetterSqlite3(dbPath);
+    try {
+      db.prepare("UPDATE api_keys SET revoked_at = ? WHERE secret_hash = ?").run(Date.now(), secretHash);
+    } finally {
+      db.close();
+    }
+  }
+
+  /** A clock the test moves by hand. */
+  function manualClock() {
+    let now = 1_000;
+    return {
+      now: () => now,
+      advance(ms: number) {
+        now += ms;
+      },
+    };
+  }
+
+  test("a key seen once is answered without asking the store again", async () => {
+    const counted = countingStore();
+    const key = await newKey();
+    const authenticator = createAuthenticator({ store: counted.store, adminKey: ADMIN_KEY });
+    expect(await authenticator.authenticate(`Bearer ${key.secret}`)).toEqual(key.caller);
+    expect(await authenticator.authenticate(key.secret)).toEqual(key.caller);
+    expect(await authenticator.authenticate(`Bearer ${key.secret}`)).toEqual(key.caller);
+    // The lookup is by SHA-256 hex of the secret, the same hash the key was stored under.
+    expect(counted.lookups).toEqual([key.secretHash]);
+  });
+
+  test("the admin key never reaches the store", async () => {
+    const counted = countingStore();
+    const authenticator = createAuthenticator({ store: counted.store, adminKey: ADMIN_KEY });
+    expect(await authenticator.authenticate(`Bearer ${ADMIN_KEY}`)).toEqual({ kind: "admin" });
+    expect(counted.lookups).toEqual([]);
+  });
+
+  test("after the TTL the store is asked again, and a key revoked meanwhile is refused", async () => {
+    const counted = countingStore();
+    const clock = manualClock();
+    const key = await newKey();
+    const authenticator = createAuthenticator({
+      store: counted.store,
+      adminKey: ADMIN_KEY,
+      ttlMs: 5_000,
+      now: clock.now,
+    });
+    expect(await authenticator.authenticate(key.secret)).toEqual(key.caller);
+
+    // Revoked where this process cannot see it: the key works until its entry expires, no longer.
+    revokeInDatabase(key.secretHash);
+    clock.advance(4_999);
+    expect(await authenticator.authenticate(key.secret)).toEqual(key.caller);
+    expect(counted.lookups).toHaveLength(1);
+    clock.advance(1);
+    await unauthenticated(authenticator.authenticate(key.secret));
+    expect(counted.lookups).toHaveLength(2);
+  });
+
+  test("a key revoked by this process is refused at once after invalidate (or clear)", async () => {
+    const first = await newKey();
+    const second = await newKey();
+    const authenticator = createAuthenticator({ store, adminKey: ADMIN_KEY, ttlMs: 60_000 });
+    for (const key of [first, second])
+      expect(await authenticator.authenticate(key.secret)).toEqual(key.caller);
+
+    revokeInDatabase(first.secretHash);
+    authenticator.invalidate(first.secretHash);
+    await unauthenticated(authenticator.authenticate(first.secret));
+    expect(await authenticator.authenticate(second.secret)).toEqual(second.caller);
+
+    revokeInDatabase(second.secretHash);
+    authenticator.clear();
+    await unauthenticated(authenticator.authenticate(second.secret));
+  });
+
+  test("unknown keys are never cached: each is looked up, and a flood of them evicts no real key", async () => {
+    const counted = countingStore();
+    const key = await newKey();
+    const authenticator = createAuthenticator({ store: counted.store, adminKey: ADMIN_KEY, maxEntries: 2 });
+    await authenticator.authenticate(key.secret);
+    const unknown = generateApiKeySecret();
+    for (let i = 0; i < 3; i++) await unauthenticated(authenticator.authenticate(unknown));
+    for (let i = 0; i < 10; i++) await unauthenticated(authenticator.authenticate(generateApiKeySecret()));
+    expect(counted.lookups).toHaveLength(1 + 3 + 10);
+
+    expect(await authenticator.authenticate(key.secret)).toEqual(key.caller);
+    expect(counted.lookups).toHaveLength(1 + 3 + 10);
+  });
+
+  test("a revoked key is remembered as refused, without a lookup per attempt", async () => {
+    const counted = countingStore();
+    const authenticator = createAuthenticator({ store: counted.store, adminKey: ADMIN_KEY });
+    await unauthenticated(authenticator.authenticate(revokedSecret));
+    await unauthenticated(authenticator.authenticate(revokedSecret));
+    expect(counted.lookups).toHaveLength(1);
+  });
+
+  test("holds at most maxEntries keys: the oldest makes room", async () => {
+    const counted = countingStore();
+    const [a, b, c] = [await newKey(), await newKey(), await newKey()];
+    const authenticator = createAuthenticator({ store: counted.store, adminKey: ADMIN_KEY, maxEntries: 2 });
+    for (const key of [a, b, c]) expect(await authenticator.authenticate(key.secret)).toEqual(key.caller);
+    expect(counted.lookups).toHaveLength(3);
+
+    // The last two are held; the first was pushed out and is looked up again.
+    for (const key of [b, c]) expect(await authenticator.authenticate(key.secret)).toEqual(key.caller);
+    expect(counted.lookups).toHaveLength(3);
+    expect(await authenticator.authenticate(a.secret)).toEqual(a.caller);
+    expect(counted.lookups).toHaveLength(4);
+  });
+
+  test("ttlMs 0 turns the cache off", async () => {
+    const counted = countingStore();
+    const key = await newKey();
+    const authenticator = createAuthenticator({ store: counted.store, adminKey: ADMIN_KEY, ttlMs: 0 });
+    await authenticator.authenticate(key.secret);
+    await authenticator.authenticate(key.secret);
+    expect(counted.lookups).toHaveLength(2);
+  });
 });

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { UnauthenticatedError } from "../errors/gatewayError.ts";
 import type { Store } from "../store/store.ts";
-import { hashApiKeySecret } from "./apiKeySecret.ts";
+import { ApiKeyCache, type ApiKeyCacheOptions } from "./apiKeyCache.ts";
 import type { Caller } from "./caller.ts";
 
 export interface AuthenticateDeps {
@@ -11,7 +11,60 @@ export interface AuthenticateDeps {
   adminKey: string;
 }
 
+/** The deps, and how long (`ttlMs`) and how many (`maxEntries`) API keys are remembered. */
+export type CreateAuthenticatorOptions = AuthenticateDeps & ApiKeyCacheOptions;
+
+/** One per server: it holds the admin key's digest and a short-lived cache of API keys. */
+export interface Authenticator {
+  /** Who is calling; see `authenticate`. */
+  authenticate(authorization: string | undefined | null): Promise<Caller>;
+  /** Forget the key with this secret hash (SHA-256 hex): call it when this process revokes that key. */
+  invalidate(secretHash: string): void;
+  /** Forget every key. */
+  clear(): void;
+}
+
 const ANONYMOUS: Caller = Object.freeze({ kind: "anonymous" });
+
+/**
+ * Makes the authenticator a server holds for its lifetime. A request costs one SHA-256 of the
+ * presented key: its digest is compared with the admin key's (computed here, once) and, as hex, is
+ * the secret hash API keys are stored under (src/auth/apiKeySecret.ts). Keys the store found are
+ * remembered for `ttlMs` (default 5 s; see ApiKeyCache for what that means for revocation).
+ */
+export function createAuthenticator(options: CreateAuthenticatorOptions): Authenticator {
+  const { store } = options;
+  const adminDigest = options.adminKey === "" ? null : sha256(options.adminKey);
+  const cache = new ApiKeyCache(options);
+
+  return {
+    async authenticate(authorization) {
+      const value = authorization?.trim() ?? "";
+      if (value === "") return ANONYMOUS;
+      const digest = sha256(parseAuthorization(value));
+
+      // Compare digests, not the strings: equal lengths for timingSafeEqual, and no timing hint of
+      // how many leading characters of a guess were right.
+      if (adminDigest !== null && timingSafeEqual(digest, adminDigest)) return { kind: "admin" };
+
+      // Hex of the same digest is hashApiKeySecret(key): no second hash.
+      const secretHash = digest.toString("hex");
+      let record = cache.get(secretHash) ?? null;
+      if (record === null) {
+        record = await store.findApiKeyBySecretHash(secretHash);
+        if (record !== null) cache.set(record);
+      }
+      if (record === null || record.revokedAt !== null) {
+        throw new UnauthenticatedError(
+          "The API key is not valid: check the Authorization header, or ask your administrator for a new key.",
+        );
+      }
+      return { kind: "tenant", tenantId: record.tenantId, apiKeyId: record.id };
+    },
+    invalidate: (secretHash) => cache.invalidate(secretHash),
+    clear: () => cache.clear(),
+  };
+}
 
 /**
  * Establishes who is calling from an Authorization value: `Bearer <apiKey>` (scheme in any case) or
@@ -19,24 +72,14 @@ const ANONYMOUS: Caller = Object.freeze({ kind: "anonymous" });
  * No value → anonymous (resolvers then refuse what needs a caller). The admin key → admin. A tenant
  * API key that is unknown or revoked → UnauthenticatedError; both answer alike, so a revoked key
  * tells nobody it once existed.
+ *
+ * One-off form: it asks the store every time. A server holds one `createAuthenticator` instead.
  */
-export async function authenticate(
+export function authenticate(
   authorization: string | undefined | null,
   deps: AuthenticateDeps,
 ): Promise<Caller> {
-  const value = authorization?.trim() ?? "";
-  if (value === "") return ANONYMOUS;
-  const key = parseAuthorization(value);
-
-  if (isAdminKey(key, deps.adminKey)) return { kind: "admin" };
-
-  const record = await deps.store.findApiKeyBySecretHash(hashApiKeySecret(key));
-  if (record === null || record.revokedAt !== null) {
-    throw new UnauthenticatedError(
-      "The API key is not valid: check the Authorization header, or ask your administrator for a new key.",
-    );
-  }
-  return { kind: "tenant", tenantId: record.tenantId, apiKeyId: record.id };
+  return createAuthenticator({ ...deps, ttlMs: 0 }).authenticate(authorization);
 }
 
 function parseAuthorization(value: string): string {
@@ -47,13 +90,6 @@ function parseAuthorization(value: string): string {
   throw new UnauthenticatedError(
     'The Authorization header must be "Bearer <apiKey>" (or the bare API key over graphql-ws).',
   );
-}
-
-// Compare digests, not the strings: equal lengths for timingSafeEqual, and no timing hint of how
-// many leading characters of a guess were right.
-function isAdminKey(candidate: string, adminKey: string): boolean {
-  if (adminKey === "") return false;
-  return timingSafeEqual(sha256(candidate), sha256(adminKey));
 }
 
 function sha256(text: string): Buffer {

@@ -10,7 +10,7 @@ import fastify, {
 } from "fastify";
 import { type ExecutionResult, GraphQLError, type GraphQLSchema } from "graphql";
 import { makeHandler } from "graphql-ws/use/@fastify/websocket";
-import { authenticate } from "../auth/authenticate.ts";
+import { createAuthenticator } from "../auth/authenticate.ts";
 import type { Caller } from "../auth/caller.ts";
 import { isGatewayError } from "../errors/gatewayError.ts";
 import { formatError, INTERNAL_SERVER_ERROR, isInternalError } from "../graphql/formatError.ts";
@@ -57,6 +57,8 @@ export async function createGatewayServer(
     bodyLimit: 1024 * 1024,
   });
 
+  // One authenticator for HTTP and WebSocket: its short-lived cache spares a store read per request.
+  const authenticator = createAuthenticator({ store: services.store, adminKey });
   const contextFor = (caller: Caller, requestId: string): GatewayContext => ({
     caller,
     requestId,
@@ -83,7 +85,7 @@ export async function createGatewayServer(
   });
   const callerOf = async (request: FastifyRequest): Promise<Caller> => {
     try {
-      return await authenticate(request.headers.authorization, { store: services.store, adminKey });
+      return await authenticator.authenticate(request.headers.authorization);
     } catch (error) {
       // Thrown from the context function, a GraphQLError keeps its code and sets the HTTP status.
       if (isGatewayError(error)) {
@@ -101,10 +103,9 @@ export async function createGatewayServer(
     onConnect: async (ctx) => {
       const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
       try {
-        const caller = await authenticate(typeof authorization === "string" ? authorization : undefined, {
-          store: services.store,
-          adminKey,
-        });
+        const caller = await authenticator.authenticate(
+          typeof authorization === "string" ? authorization : undefined,
+        );
         if (caller.kind === "anonymous") throw new Error("no key");
         ctx.extra.caller = caller;
         return true;
