@@ -13,6 +13,7 @@ import {
   take,
   testAsset,
 } from "./eventsTestBed.ts";
+import { createMemoryEventBus } from "./memoryEventBus.ts";
 import { chainHeadStream, paymentEventStream } from "./paymentEventStream.ts";
 
 let bed: StoreBed;
@@ -67,37 +68,42 @@ async function seedTwoTenants(store: Store) {
   return { tenantA, tenantB, subnetA1, subnetA2, subnetB, a1, a2, a3, b1, subnets };
 }
 
+/**
+ * A writer that records payments and moves them on, announcing each write after a random pause, so
+ * announcements reach the bus out of cursor order, as with several writers.
+ */
+function outOfOrderWriter(store: Store, bus: EventBus, seed: Awaited<ReturnType<typeof seedTwoTenants>>) {
+  const accounts = [seed.a1, seed.a2, seed.a3, seed.b1];
+  return async (rounds: number) => {
+    for (let round = 0; round < rounds; round++) {
+      const account = accounts[Math.floor(Math.random() * accounts.length)];
+      if (account === undefined) throw new Error("no account");
+      const subnet = seed.subnets.get(account.subnetId) as SubnetRecord;
+      const result = await store.recordPayment(
+        newOutgoingPayment(account, subnet, { toAddress: "x", amount: 1n }),
+      );
+      if (!result.created) throw new Error("not created");
+      const events = await store.applyPaymentChanges([
+        {
+          paymentId: result.payment.id,
+          patch: { status: "SUBMITTED" },
+          eventType: "SUBMITTED",
+          at: new Date(),
+        },
+      ]);
+      await sleep(Math.random() * 3);
+      bus.publishPaymentEvents([result.event]);
+      if (Math.random() < 0.5) await sleep(Math.random() * 3);
+      bus.publishPaymentEvents(events);
+    }
+  };
+}
+
 describe("paymentEventStream", () => {
   test("replays the log then goes live with no gap, duplicate or reorder while many writers append", async () => {
     const { store, bus } = bed;
     const seed = await seedTwoTenants(store);
-    const accounts = [seed.a1, seed.a2, seed.a3, seed.b1];
-
-    // Writers that each record payments and move them on; they announce each write after a random
-    // pause, so announcements reach the bus out of cursor order, as with several writers.
-    const writer = async (rounds: number) => {
-      for (let round = 0; round < rounds; round++) {
-        const account = accounts[Math.floor(Math.random() * accounts.length)];
-        if (account === undefined) throw new Error("no account");
-        const subnet = seed.subnets.get(account.subnetId) as SubnetRecord;
-        const result = await store.recordPayment(
-          newOutgoingPayment(account, subnet, { toAddress: "x", amount: 1n }),
-        );
-        if (!result.created) throw new Error("not created");
-        const events = await store.applyPaymentChanges([
-          {
-            paymentId: result.payment.id,
-            patch: { status: "SUBMITTED" },
-            eventType: "SUBMITTED",
-            at: new Date(),
-          },
-        ]);
-        await sleep(Math.random() * 3);
-        bus.publishPaymentEvents([result.event]);
-        if (Math.random() < 0.5) await sleep(Math.random() * 3);
-        bus.publishPaymentEvents(events);
-      }
-    };
+    const writer = outOfOrderWriter(store, bus, seed);
 
     const before = Promise.all([writer(20), writer(20)]);
     await sleep(10);
@@ -121,6 +127,116 @@ describe("paymentEventStream", () => {
     await done;
     expect(received.map((event) => event.cursor)).toEqual(expected);
     expect(received.every((event) => event.tenantId === seed.tenantA.id)).toBe(true);
+  });
+
+  test("account and subnet streams get exactly their part of the log while writers announce out of order", async () => {
+    const { store } = bed;
+    // A bus of its own, which the store does not publish to: only the writers below announce, each
+    // after a random pause, so announcements arrive out of cursor order (several writers, or a
+    // transport that reorders) and the streams must find the gaps.
+    const bus = createMemoryEventBus();
+    const seed = await seedTwoTenants(store);
+    const accounts = [seed.a1, seed.a2, seed.a3, seed.b1];
+    const writer = outOfOrderWriter(store, bus, seed);
+    const filters = [
+      ...accounts.map((account) => ({ tenantId: account.tenantId, accountId: account.id })),
+      { tenantId: seed.tenantA.id, subnetId: seed.subnetA1.id },
+      { tenantId: seed.tenantA.id, subnetId: seed.subnetA2.id },
+    ];
+    const before = Promise.all([writer(10), writer(10)]);
+    await sleep(5);
+    const streams = filters.map((filter) => {
+      const stream = paymentEventStream({ store, bus, filter, after: 0n, pageSize: 3 });
+      return { filter, stream, ...consume(stream) };
+    });
+    await Promise.all([before, writer(25), writer(25), writer(25)]);
+
+    for (const { filter, stream, received, done } of streams) {
+      const expected = await logCursors(store, filter);
+      await vi.waitFor(() => expect(received.length).toBeGreaterThanOrEqual(expected.length), {
+        timeout: 10_000,
+      });
+      await stream.return?.();
+      await done;
+      expect(received.map((event) => event.cursor)).toEqual(expected);
+    }
+  });
+
+  test("an account stream stays live without reading the log again while other accounts' events come between its own", async () => {
+    const { store, bus } = bed;
+    const seed = await seedTwoTenants(store);
+    const stream = paymentEventStream({
+      store,
+      bus,
+      filter: { tenantId: seed.tenantA.id, accountId: seed.a1.id },
+      after: 0n,
+    });
+    const first = recordAndPublish(
+      store,
+      bus,
+      newOutgoingPayment(seed.a1, seed.subnetA1, { toAddress: "x", amount: 1n }),
+    );
+    await take(stream, 1);
+    await first;
+
+    // From here on, the stream learns that the cursors between its events were published for others.
+    const reads = vi.spyOn(store, "readEvents");
+    const mine: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      for (const [account, subnet] of [
+        [seed.a2, seed.subnetA1],
+        [seed.b1, seed.subnetB],
+      ] as const) {
+        await recordAndPublish(
+          store,
+          bus,
+          newOutgoingPayment(account, subnet, { toAddress: "x", amount: 1n }),
+        );
+      }
+      const payment = await recordAndPublish(
+        store,
+        bus,
+        newOutgoingPayment(seed.a1, seed.subnetA1, { toAddress: "x", amount: 1n }),
+      );
+      mine.push(payment.id);
+    }
+    const live = await take(stream, mine.length);
+    expect(live.map((event) => event.paymentId)).toEqual(mine);
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
+    await stream.return?.();
+  });
+
+  test("events announced in one batch in reverse order come out in cursor order, with no log read", async () => {
+    const { store } = bed;
+    // A bus the store does not publish to: the test announces, in the order it chooses.
+    const bus = createMemoryEventBus();
+    const seed = await seedTwoTenants(store);
+    const record = async () => {
+      const result = await store.recordPayment(
+        newOutgoingPayment(seed.a1, seed.subnetA1, { toAddress: "x", amount: 1n }),
+      );
+      if (!result.created) throw new Error("not created");
+      return result.event;
+    };
+    const stream = paymentEventStream({
+      store,
+      bus,
+      filter: { tenantId: seed.tenantA.id, accountId: seed.a1.id },
+      after: 0n,
+    });
+    const first = await record();
+    bus.publishPaymentEvents([first]);
+    await take(stream, 1);
+
+    const reads = vi.spyOn(store, "readEvents");
+    const later = [await record(), await record(), await record()];
+    bus.publishPaymentEvents([...later].reverse());
+    const live = await take(stream, 3);
+    expect(live.map((event) => event.cursor)).toEqual(later.map((event) => event.cursor));
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
+    await stream.return?.();
   });
 
   test("a slow consumer with a tiny buffer still receives every event, in order", async () => {

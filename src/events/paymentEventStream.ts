@@ -1,12 +1,8 @@
 import type { PaymentEventRecord, Store } from "../store/store.ts";
 import type { ChainHeadEvent, EventBus } from "./eventBus.ts";
+import { type PaymentEventStreamFilter, paymentEventRouter } from "./paymentEventRouter.ts";
 
-/** Whose events a subscription wants: a tenant's, narrowed to one account or one subnet. */
-export interface PaymentEventStreamFilter {
-  tenantId: string;
-  accountId?: string;
-  subnetId?: string;
-}
+export { matchesPaymentEventFilter, type PaymentEventStreamFilter } from "./paymentEventRouter.ts";
 
 export interface PaymentEventStreamParameters {
   store: Store;
@@ -29,11 +25,14 @@ export interface PaymentEventStreamParameters {
  * A tenant's payment events: the log after `after`, then live, in cursor order, with no gap and no
  * duplicate. `return()` unsubscribes (graphql-ws calls it when the client stops).
  *
- * How: listen on the bus first, then read the log; a live event is delivered only once every event
- * below its cursor is accounted for (the "watermark"). A live event above the next expected cursor
- * (several writers publish in any order; a lost or repeated notification) makes the stream read the
- * log again, so order and completeness never depend on the bus. A consumer that lets more than
- * `maxBuffered` live events pile up loses the pile, not events: it reads them from the log.
+ * How: listen first (through the bus's PaymentEventRouter, which hands a stream only the events its
+ * filter matches), then read the log; a live event is delivered only once every event below its
+ * cursor is accounted for (the "watermark"): the cursors in between were all published (the router
+ * remembers which were), so those of this filter are already here and the rest belong to others. A
+ * cursor in between that was never published (several writers publish in any order; a lost or
+ * repeated notification) makes the stream read the log again, so order and completeness never depend
+ * on the bus. A consumer that lets more than `maxBuffered` live events pile up loses the pile, not
+ * events: it reads them from the log.
  *
  * Relies on the store committing events in cursor order (SQLite: one writer). A store whose cursors
  * can commit out of order (a PostgreSQL sequence) needs the read to stop at the oldest open writer.
@@ -59,14 +58,6 @@ export function chainHeadStream(params: ChainHeadStreamParameters): AsyncIterabl
   return cancellable(params.signal, (signal) => streamChainHeads(params, signal));
 }
 
-export const matchesPaymentEventFilter = (
-  filter: PaymentEventStreamFilter,
-  event: PaymentEventRecord,
-): boolean =>
-  event.tenantId === filter.tenantId &&
-  (filter.accountId === undefined || event.accountId === filter.accountId) &&
-  (filter.subnetId === undefined || event.subnetId === filter.subnetId);
-
 async function* streamPaymentEvents(
   params: PaymentEventStreamParameters,
   signal: AbortSignal,
@@ -74,30 +65,32 @@ async function* streamPaymentEvents(
   const { store, bus, filter } = params;
   const maxBuffered = params.maxBuffered ?? 10_000;
   const pageSize = params.pageSize ?? 500;
+  const router = paymentEventRouter(bus);
 
   let lastSent = params.after;
   // Every event of the whole log (any tenant) with a cursor ≤ watermark is accounted for: sent if it
   // matched, known not to match otherwise. null until the first read of the log.
   let watermark: bigint | null = null;
-  let maxSeen: bigint | null = null;
-  // Live events above the watermark, by cursor: the event when it matches, null when it does not
-  // (kept so the watermark can move past it without a read).
-  const pending = new Map<bigint, PaymentEventRecord | null>();
+  // Live events of this filter above the watermark, by cursor. Only this stream's events come in, so
+  // waking costs what this stream receives, whatever the other streams get.
+  const pending = new CursorQueue();
   let overflowed = false;
   const wakeup = createWakeup(signal);
 
-  // Subscribed before the first read: whatever is committed after that read is published after it.
-  const unsubscribe = bus.onPaymentEvents((events) => {
-    for (const event of events) {
-      if (maxSeen === null || event.cursor > maxSeen) maxSeen = event.cursor;
-      if (overflowed || (watermark !== null && event.cursor <= watermark)) continue;
-      pending.set(event.cursor, matchesPaymentEventFilter(filter, event) ? event : null);
-    }
-    if (pending.size > maxBuffered) {
-      pending.clear();
-      overflowed = true;
-    }
-    wakeup.notify();
+  // Registered before the first read: whatever is committed after that read is published after it.
+  const unregister = router.register({
+    filter,
+    onEvents(events) {
+      if (overflowed) return;
+      for (const event of events) {
+        if (watermark === null || event.cursor > watermark) pending.insert(event);
+      }
+      if (pending.size > maxBuffered) {
+        pending.clear();
+        overflowed = true;
+      }
+      wakeup.notify();
+    },
   });
 
   try {
@@ -106,7 +99,7 @@ async function* streamPaymentEvents(
       if (readLog || overflowed) {
         // Listening resumes before the read, so what the read misses arrives in `pending`.
         overflowed = false;
-        let seenBeforeRead: bigint | null = maxSeen;
+        let seenBeforeRead: bigint | null = router.highestPublished;
         if (watermark === null) {
           // The first read: the newest cursor of the whole log tells how far it accounts for events of
           // other tenants too, so the first live event needs no second read.
@@ -132,31 +125,37 @@ async function* streamPaymentEvents(
         let reached = lastSent;
         if (seenBeforeRead !== null && seenBeforeRead > reached) reached = seenBeforeRead;
         if (watermark === null || reached > watermark) watermark = reached;
-        for (const cursor of pending.keys()) if (cursor <= watermark) pending.delete(cursor);
+        pending.dropThrough(watermark);
         readLog = false;
         continue;
       }
       if (watermark === null) throw new Error("unreachable: the log is read before going live");
 
-      const next = pending.get(watermark + 1n);
-      if (next !== undefined) {
-        pending.delete(watermark + 1n);
-        watermark += 1n;
-        if (next !== null && next.cursor > lastSent) {
-          lastSent = next.cursor;
-          yield next;
-        }
+      const next = pending.first();
+      if (next === undefined) {
+        await wakeup.wait();
         continue;
       }
-      if (pending.size > 0) {
-        // Something above the next expected cursor arrived first: the log knows what is in between.
+      if (next.cursor <= watermark) {
+        pending.shift(); // accounted for already (a repeated notification)
+        continue;
+      }
+      // The cursors between the watermark and this event were all published: those of this filter
+      // would be in `pending` before it, so they are other streams' events.
+      if (!router.hasPublished(watermark + 1n, next.cursor - 1n)) {
+        // One of them was not (yet): the log knows what is in between.
         readLog = true;
         continue;
       }
-      await wakeup.wait();
+      pending.shift();
+      watermark = next.cursor;
+      if (next.cursor > lastSent) {
+        lastSent = next.cursor;
+        yield next;
+      }
     }
   } finally {
-    unsubscribe();
+    unregister();
     wakeup.dispose();
   }
 }
@@ -255,4 +254,60 @@ function cancellable<T>(
     },
   };
   return iterator;
+}
+
+/**
+ * Events sorted by cursor, each cursor once. Live events mostly arrive in cursor order, so inserting
+ * is usually an append and taking the first is O(1).
+ */
+class CursorQueue {
+  #events: PaymentEventRecord[] = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#events.length - this.#head;
+  }
+
+  first(): PaymentEventRecord | undefined {
+    return this.#events[this.#head];
+  }
+
+  shift(): void {
+    this.#head++;
+    if (this.#head === this.#events.length) this.clear();
+    else if (this.#head >= 1024 && this.#head * 2 >= this.#events.length) {
+      this.#events = this.#events.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  insert(event: PaymentEventRecord): void {
+    const events = this.#events;
+    const last = events[events.length - 1];
+    if (last === undefined || this.size === 0 || event.cursor > last.cursor) {
+      events.push(event);
+      return;
+    }
+    // Out of order: the first position whose cursor is not below this one.
+    let low = this.#head;
+    let high = events.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((events[middle] as PaymentEventRecord).cursor < event.cursor) low = middle + 1;
+      else high = middle;
+    }
+    if (events[low]?.cursor === event.cursor) return; // delivered twice
+    events.splice(low, 0, event);
+  }
+
+  /** Forgets the events at or below `cursor`. */
+  dropThrough(cursor: bigint): void {
+    while (this.size > 0 && (this.first() as PaymentEventRecord).cursor <= cursor) this.#head++;
+    if (this.size === 0) this.clear();
+  }
+
+  clear(): void {
+    this.#events = [];
+    this.#head = 0;
+  }
 }
