@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
 import websocket from "@fastify/websocket";
 import fastify, {
@@ -75,7 +79,14 @@ export async function createGatewayServer(
     // The CLI handles SIGTERM/SIGINT: it closes the whole gateway (trackers, chains, store), which
     // Apollo's own handler would cut short by re-raising the signal.
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), errorLogging()],
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      errorLogging(),
+      // No HTTP caching of a payment API's answers, and the explorer is our own page: Apollo's
+      // defaults for both would only cost time on every field and request.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
   });
   await apollo.start();
 
