@@ -1,12 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
 import type { Store } from "../store.ts";
 import type { Database } from "./database.ts";
 import { sqliteMigrationDialect } from "./migrations/migrationDialect.ts";
 import { storeMigrations } from "./migrations/storeMigrations.ts";
+import { openConnection } from "./openConnection.ts";
 import { SqliteStore } from "./sqliteStore.ts";
+import { StoreWriter } from "./storeWriter.ts";
 
 export interface OpenSqliteStoreOptions {
   /** The database file; created (with its directory) when missing. */
@@ -17,20 +19,20 @@ export interface OpenSqliteStoreOptions {
 
 /**
  * Opens (creating if needed) the store in one SQLite file and brings its schema up to date.
- * WAL with synchronous=FULL: a commit is on disk before the write that made it returns.
+ * WAL with synchronous=FULL: a commit is on disk before the write that made it returns. Writes run
+ * on a thread of their own (storeWriterWorker.ts), in group commits; reads run on this thread.
  */
 export async function openSqliteStore(options: OpenSqliteStoreOptions): Promise<Store> {
   mkdirSync(dirname(options.path), { recursive: true });
-  const db = new BetterSqlite3(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  // Two connections: this thread's serves reads; the writer thread's makes every write (WAL lets a
+  // reader see each commit as soon as it is durable).
+  const db = openConnection(options.path, busyTimeoutMs);
   try {
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
-    db.pragma("foreign_keys = ON");
-    // Heights, nonces, cursors and times come back as bigint: no silent rounding past 2^53.
-    db.defaultSafeIntegers(true);
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
     await migrate(db, kysely);
-    return new SqliteStore(db, kysely);
+    const writer = await StoreWriter.start({ path: options.path, busyTimeoutMs });
+    return new SqliteStore(db, kysely, writer);
   } catch (error) {
     db.close();
     throw error;

@@ -27,7 +27,6 @@ import type {
   TenantsTable,
   VaultKeysTable,
 } from "./database.ts";
-import { GroupCommit } from "./groupCommit.ts";
 import {
   accountRecord,
   apiKeyRecord,
@@ -38,7 +37,7 @@ import {
   tenantRecord,
   vaultKeyRecord,
 } from "./rowCodec.ts";
-import { SqliteWrites } from "./sqliteWrites.ts";
+import type { StoreWriter } from "./storeWriter.ts";
 
 /** Items and cursors of a page read with `first + 1` rows: the extra row only tells that more exist. */
 function toPage<T extends { id: string }>(items: T[], first: number): Page<T> {
@@ -64,8 +63,7 @@ const OPEN_STATUSES = ["PENDING", "SUBMITTED", "CONFIRMED"] as const;
  */
 export class SqliteStore implements Store {
   readonly #kysely: Kysely<Database>;
-  readonly #commit: GroupCommit;
-  readonly #writes: SqliteWrites;
+  readonly #writer: StoreWriter;
   readonly #tenant: BetterSqlite3.Statement<[string], TenantsTable>;
   readonly #apiKeyBySecretHash: BetterSqlite3.Statement<[string], ApiKeysTable>;
   readonly #vaultKey: BetterSqlite3.Statement<[string], VaultKeysTable>;
@@ -81,29 +79,17 @@ export class SqliteStore implements Store {
   readonly #eventListeners = new Set<(events: readonly PaymentEventRecord[]) => void>();
 
   /** Use openSqliteStore: it configures the connection and migrates the schema first. */
-  constructor(db: BetterSqlite3.Database, kysely: Kysely<Database>) {
+  constructor(db: BetterSqlite3.Database, kysely: Kysely<Database>, writer: StoreWriter) {
     this.#kysely = kysely;
-    this.#writes = new SqliteWrites(db);
-    const appended = this.#writes.appended;
-    this.#commit = new GroupCommit(db, {
-      mark: () => appended.length,
-      rollbackTo: (mark) => {
-        appended.length = mark;
-      },
-      committed: () => {
-        if (appended.length === 0) return;
-        const events = appended.splice(0);
-        for (const listener of this.#eventListeners) {
-          try {
-            listener(events);
-          } catch {
-            // A listener's fault must not undo a commit or keep writers waiting; the events are in the log.
-          }
+    this.#writer = writer;
+    writer.handleEvents((events) => {
+      for (const listener of this.#eventListeners) {
+        try {
+          listener(events);
+        } catch {
+          // A listener's fault must not keep writers waiting; the events are in the log.
         }
-      },
-      abandoned: () => {
-        appended.length = 0;
-      },
+      }
     });
     this.#tenant = db.prepare("SELECT * FROM tenants WHERE id = ?");
     this.#apiKeyBySecretHash = db.prepare("SELECT * FROM api_keys WHERE secret_hash = ?");
@@ -123,7 +109,7 @@ export class SqliteStore implements Store {
   // Tenants and credentials.
 
   createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord): Promise<void> {
-    return this.#commit.run(() => this.#writes.createTenant(tenant, apiKey));
+    return this.#writer.run("createTenant", tenant, apiKey);
   }
 
   async getTenants(ids: readonly string[]): Promise<(TenantRecord | null)[]> {
@@ -145,7 +131,7 @@ export class SqliteStore implements Store {
   }
 
   createApiKey(apiKey: ApiKeyRecord): Promise<void> {
-    return this.#commit.run(() => this.#writes.createApiKey(apiKey));
+    return this.#writer.run("createApiKey", apiKey);
   }
 
   async findApiKeyBySecretHash(secretHash: string): Promise<ApiKeyRecord | null> {
@@ -156,7 +142,7 @@ export class SqliteStore implements Store {
   // The vault's sealed keys.
 
   putVaultKey(key: VaultKeyRecord): Promise<void> {
-    return this.#commit.run(() => this.#writes.putVaultKey(key));
+    return this.#writer.run("putVaultKey", key);
   }
 
   async getVaultKey(id: string): Promise<VaultKeyRecord | null> {
@@ -174,13 +160,13 @@ export class SqliteStore implements Store {
   }
 
   setOwnerKeyId(tenantId: string, chainId: string, keyId: string): Promise<string> {
-    return this.#commit.run(() => this.#writes.setOwnerKeyId(tenantId, chainId, keyId));
+    return this.#writer.run("setOwnerKeyId", tenantId, chainId, keyId);
   }
 
   // Subnets and accounts.
 
   createSubnet(subnet: SubnetRecord): Promise<void> {
-    return this.#commit.run(() => this.#writes.createSubnet(subnet));
+    return this.#writer.run("createSubnet", subnet);
   }
 
   async getSubnets(ids: readonly string[]): Promise<(SubnetRecord | null)[]> {
@@ -202,7 +188,7 @@ export class SqliteStore implements Store {
   }
 
   createAccount(account: AccountRecord): Promise<void> {
-    return this.#commit.run(() => this.#writes.createAccount(account));
+    return this.#writer.run("createAccount", account);
   }
 
   async getAccounts(ids: readonly string[]): Promise<(AccountRecord | null)[]> {
@@ -241,7 +227,7 @@ export class SqliteStore implements Store {
   // Payments and their event log.
 
   recordPayment(payment: PaymentRecord): Promise<RecordPaymentResult> {
-    return this.#commit.run(() => this.#writes.recordPayment(payment));
+    return this.#writer.run("recordPayment", payment);
   }
 
   async findPaymentByIdempotencyKey(tenantId: string, idempotencyKey: string): Promise<PaymentRecord | null> {
@@ -250,14 +236,14 @@ export class SqliteStore implements Store {
   }
 
   recordIncomingPayments(payments: readonly PaymentRecord[]): Promise<PaymentEventRecord[]> {
-    return this.#commit.run(() => this.#writes.recordIncomingPayments(payments));
+    return this.#writer.run("recordIncomingPayments", payments);
   }
 
   applyPaymentChanges(
     changes: readonly PaymentChange[],
     progress?: ChainProgress,
   ): Promise<PaymentEventRecord[]> {
-    return this.#commit.run(() => this.#writes.applyPaymentChanges(changes, progress));
+    return this.#writer.run("applyPaymentChanges", changes, progress);
   }
 
   async getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]> {
@@ -337,14 +323,14 @@ export class SqliteStore implements Store {
   }
 
   setChainProgress(progress: ChainProgress): Promise<void> {
-    return this.#commit.run(() => this.#writes.setChainProgress(progress));
+    return this.#writer.run("setChainProgress", progress);
   }
 
   /** Commits the writes already issued, then closes the file. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#commit.close();
+    await this.#writer.close();
     await this.#kysely.destroy();
   }
 }
