@@ -24,6 +24,8 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       AssetResolver,
     ],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    // Every object type is declared with simpleResolvers: plain fields are read as properties, with
+    // no type-graphql wrapper per field (there are no middlewares to run).
     // Inputs are checked by the services, which know the asset and the chain.
     validate: false,
     // Every subscription brings its own `subscribe` (the event log's gap-free stream), but type-graphql

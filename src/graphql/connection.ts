@@ -1,7 +1,7 @@
 import { type ClassType, Field, ObjectType } from "type-graphql";
 import type { Page } from "../store/store.ts";
 
-@ObjectType({ description: "Relay page information." })
+@ObjectType({ description: "Relay page information.", simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -23,7 +23,7 @@ export interface ConnectionShape<T> {
 
 /** A Relay connection type `<Name>Connection` with edges `<Name>Edge` over `node`. */
 export function Connection<T extends object>(name: string, node: ClassType<T>) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => String)
     cursor!: string;
@@ -32,7 +32,7 @@ export function Connection<T extends object>(name: string, node: ClassType<T>) {
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType {
     @Field(() => [Edge])
     edges!: Edge[];

@@ -63,13 +63,20 @@ export async function createGatewayServer(
 
   // One authenticator for HTTP and WebSocket: its short-lived cache spares a store read per request.
   const authenticator = createAuthenticator({ store: services.store, adminKey });
-  const contextFor = (caller: Caller, requestId: string): GatewayContext => ({
-    caller,
-    requestId,
-    logger: logger.child({ requestId }),
-    services,
-    loaders: createLoaders(services),
-  });
+  const contextFor = (caller: Caller, requestId: string): GatewayContext => {
+    let requestLogger: Logger | undefined;
+    return {
+      caller,
+      requestId,
+      // Made on first use: most requests log nothing, and a child logger per request is not free.
+      get logger() {
+        requestLogger ??= logger.child({ requestId });
+        return requestLogger;
+      },
+      services,
+      loaders: createLoaders(services),
+    };
+  };
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,

@@ -18,7 +18,7 @@ export class CreateAccountInput {
   address?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateAccountPayload {
   @Field(() => Account)
   account!: Account;
@@ -33,7 +33,7 @@ export class FundAccountInput {
   amount!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class FundAccountPayload {
   @Field(() => Account)
   account!: Account;

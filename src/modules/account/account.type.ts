@@ -12,7 +12,7 @@ registerEnumType(Custody, {
   description: "MANAGED: the gateway holds the key (in its vault) and can send. EXTERNAL: watch-only.",
 });
 
-@ObjectType({ description: "An address on a subnet's chain." })
+@ObjectType({ description: "An address on a subnet's chain.", simpleResolvers: true })
 export class Account {
   @Field(() => ID)
   id!: string;
@@ -30,7 +30,7 @@ export class Account {
   createdAt!: Date;
 }
 
-@ObjectType({ description: "An amount of one asset." })
+@ObjectType({ description: "An amount of one asset.", simpleResolvers: true })
 export class Balance {
   @Field(() => Asset)
   asset!: Asset;

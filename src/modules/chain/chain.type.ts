@@ -15,7 +15,10 @@ export enum AssetKind {
 }
 registerEnumType(AssetKind, { name: "AssetKind", description: "The chain's own coin, or a token on it." });
 
-@ObjectType({ description: "A ledger the gateway moves value on, named by its CAIP-2 id." })
+@ObjectType({
+  description: "A ledger the gateway moves value on, named by its CAIP-2 id.",
+  simpleResolvers: true,
+})
 export class Chain {
   @Field(() => ID, { description: 'CAIP-2: "refchain:local", "eip155:31337", "solana:…".' })
   id!: string;
@@ -32,7 +35,10 @@ export class Chain {
   confirmationsToFinality!: number;
 }
 
-@ObjectType({ description: "An asset a subnet moves: a chain's native coin or a token." })
+@ObjectType({
+  description: "An asset a subnet moves: a chain's native coin or a token.",
+  simpleResolvers: true,
+})
 export class Asset {
   @Field(() => ID, { description: '"<chainId>/native" or "<chainId>/<token address>".' })
   id!: string;
@@ -53,7 +59,7 @@ export class Asset {
   address!: string | null;
 }
 
-@ObjectType({ description: "A new block on a chain." })
+@ObjectType({ description: "A new block on a chain.", simpleResolvers: true })
 export class ChainHeadEvent {
   @Field(() => ID)
   chainId!: string;

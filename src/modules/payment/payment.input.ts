@@ -32,7 +32,7 @@ export class SendPaymentInput {
   idempotencyKey!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SendPaymentPayload {
   @Field(() => Payment)
   payment!: Payment;

@@ -35,7 +35,7 @@ registerEnumType(PaymentDirection, {
   description: "OUTGOING: sent from one of your accounts. INCOMING: received by one of your accounts.",
 });
 
-@ObjectType({ description: "Why a payment FAILED." })
+@ObjectType({ description: "Why a payment FAILED.", simpleResolvers: true })
 export class PaymentError {
   @Field(() => String)
   code!: string;
@@ -44,7 +44,7 @@ export class PaymentError {
   message!: string;
 }
 
-@ObjectType({ description: "One side of a payment." })
+@ObjectType({ description: "One side of a payment.", simpleResolvers: true })
 export class Party {
   @Field(() => String)
   address!: string;
@@ -56,7 +56,7 @@ export class Party {
   account!: Account | null;
 }
 
-@ObjectType({ description: "Value moved on a chain, as one tenant sees it." })
+@ObjectType({ description: "Value moved on a chain, as one tenant sees it.", simpleResolvers: true })
 export class Payment {
   @Field(() => ID)
   id!: string;
@@ -91,7 +91,7 @@ export class Payment {
   updatedAt!: Date;
 }
 
-@ObjectType({ description: "A change of a payment, from the durable event log." })
+@ObjectType({ description: "A change of a payment, from the durable event log.", simpleResolvers: true })
 export class PaymentEvent {
   @Field(() => String, { description: "Pass as `after` to resume right after this event." })
   cursor!: string;

@@ -40,7 +40,7 @@ export class CreateSubnetInput {
   asset?: SubnetAssetInput | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateSubnetPayload {
   @Field(() => Subnet)
   subnet!: Subnet;

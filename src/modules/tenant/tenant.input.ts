@@ -7,7 +7,7 @@ export class CreateTenantInput {
   name!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateTenantPayload {
   @Field(() => Tenant)
   tenant!: Tenant;
