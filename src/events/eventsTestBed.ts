@@ -8,11 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRefchainAdapters } from "../../adapters/refchain/adapter/createRefchainAdapters.ts";
 import { KeyPair } from "../../adapters/refchain/chain/keys.ts";
-import type { AssetInfo, ChainAdapter, Signer } from "../../adapters/types.ts";
+import type { ChainAdapter, Signer } from "../../adapters/types.ts";
 import { keyPairSigner } from "../../test/conformance/keyPairSigner.ts";
 import { newId } from "../ids.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { newOutgoingPayment as recordOutgoingPayment } from "../modules/payment/newOutgoingPayment.ts";
+import { toAssetRecord } from "../modules/subnet/subnet.service.ts";
 import { openSqliteStore } from "../store/sqlite/openSqliteStore.ts";
 import type {
   AccountRecord,
@@ -85,14 +86,7 @@ export async function openChainBed(blockTimeMs = 20): Promise<ChainBed> {
   };
 }
 
-export const assetRecord = (asset: AssetInfo): AssetRecord => ({
-  id: asset.id,
-  chainId: asset.chainId,
-  kind: asset.kind,
-  symbol: asset.symbol,
-  decimals: asset.decimals,
-  address: asset.address,
-});
+export const assetRecord = toAssetRecord;
 
 /** An asset for tests that need no chain. */
 export const testAsset: AssetRecord = {

@@ -6,6 +6,8 @@
 // heights are bigint; times are Date; bytes are Uint8Array. Every method is async. A write that
 // returns has been committed durably.
 
+import type { AssetInfo } from "../../adapters/types.ts";
+
 export interface TenantRecord {
   id: string;
   name: string;
@@ -33,15 +35,8 @@ export interface VaultKeyRecord {
   createdAt: Date;
 }
 
-/** The asset a subnet moves, as the chain described it when the subnet was created. */
-export interface AssetRecord {
-  id: string;
-  chainId: string;
-  kind: "NATIVE" | "TOKEN";
-  symbol: string;
-  decimals: number;
-  address: string | null;
-}
+/** The asset a subnet moves, as the chain described it (adapters/types.ts) when the subnet was created. */
+export type AssetRecord = AssetInfo;
 
 export interface SubnetRecord {
   id: string;
