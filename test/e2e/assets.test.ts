@@ -34,10 +34,9 @@ describe("assets and outside transfers, with a standalone refchain node (REFCHAI
       };
     }>(
       socket,
-      "subscription ($id: ID) { paymentEvents(subnetId: $id) { type payment { amount direction to { account { id } } } } }",
+      'subscription ($id: ID) { paymentEvents(subnetId: $id, after: "0") { type payment { amount direction to { account { id } } } } }',
       { id: b.subnet.id },
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
 
     const outsider = await chain.fundedKey(10_000_000_000n);
     await chain.send(outsider, {

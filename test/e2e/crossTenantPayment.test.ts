@@ -59,12 +59,10 @@ describe("the cross-tenant story on refchain", () => {
       };
     }>(
       socket,
-      "subscription ($accountId: ID) { paymentEvents(accountId: $accountId) { cursor type payment { amount status direction from { address } } } }",
+      'subscription ($accountId: ID) { paymentEvents(accountId: $accountId, after: "0") { cursor type payment { amount status direction from { address } } } }',
       { accountId: b.account.id },
     );
-    // The subscription is live once the server acknowledged it; give the handshake a moment by
-    // making a round trip on the same client.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // `after: "0"` replays B's (empty) history first: whenever the socket is up, nothing is missed.
 
     const { sendPayment } = await a.tenant.data<{
       sendPayment: {

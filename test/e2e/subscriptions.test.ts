@@ -59,7 +59,6 @@ describe("payment events over graphql-ws", () => {
     // First connection: B listens, some payments arrive, then the connection drops.
     const first = b.tenant.ws();
     const before = collect<EventResult>(first, PAYMENT_EVENTS, { accountId: b.account.id, after: "0" });
-    await new Promise((resolve) => setTimeout(resolve, 200));
     for (let i = 0; i < 5; i++) await pay(i);
     await before.waitFor(5);
     await first.dispose();
@@ -96,8 +95,8 @@ describe("payment events over graphql-ws", () => {
     const otherSubnet = await createSubnet(a.tenant, { name: "other" });
     const outside = await createAccount(a.tenant, otherSubnet.id);
     const socket = a.tenant.ws();
-    const events = collect<EventResult>(socket, PAYMENT_EVENTS, { subnetId: a.subnet.id });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // From the start of the log: the funding of a.account (RECEIVED) comes first.
+    const events = collect<EventResult>(socket, PAYMENT_EVENTS, { subnetId: a.subnet.id, after: "0" });
     await send(a.tenant, {
       fromAccountId: a.account.id,
       to: { address: outside.address },
@@ -111,13 +110,13 @@ describe("payment events over graphql-ws", () => {
       idempotencyKey: "s2",
     });
     await eventually(async () => ((await balanceOf(a.tenant, second.id)) === "1" ? true : undefined));
-    // Two OUTGOING payments (4 events each) and one INCOMING to `second` (RECEIVED) = 9; the payment
-    // into the other subnet is seen here only as its outgoing side.
-    await eventually(async () => (events.items.length >= 9 ? true : undefined));
+    // The funding (RECEIVED), two OUTGOING payments (4 events each) and one INCOMING to `second`
+    // (RECEIVED) = 10; the payment into the other subnet is seen here only as its outgoing side.
+    await eventually(async () => (events.items.length >= 10 ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(events.items).toHaveLength(9);
+    expect(events.items).toHaveLength(10);
     const received = events.items.filter((event) => event.paymentEvents.type === "RECEIVED");
-    expect(received).toHaveLength(1);
+    expect(received).toHaveLength(2);
     events.stop();
     await socket.dispose();
   });
@@ -139,13 +138,14 @@ describe("payment events over graphql-ws", () => {
       'subscription { chainHeads(chainId: "refchain:local") { chainId height hash timestamp } }',
       {},
     );
-    // Blocks are made when there is a transaction: pay to make a few.
+    // Blocks are made when there is a transaction: pay until two heads have arrived (the first
+    // payments may land before the subscription is live; heads have no cursor to replay from).
     const b = await tenantWithAccount(gateway);
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; heads.items.length < 2 && i < 100; i++) {
       await send(a.tenant, {
         fromAccountId: a.account.id,
         to: { address: b.account.address },
-        amount: "0.1",
+        amount: "0.001",
         idempotencyKey: `h${i}`,
       });
       await new Promise((resolve) => setTimeout(resolve, 50));
