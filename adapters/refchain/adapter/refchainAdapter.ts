@@ -36,6 +36,8 @@ import { watchBlocks } from "./watchBlocks.ts";
 
 /** Blocks a prepared transaction stays valid for: at 200 ms a block, two minutes to be broadcast and land. */
 const EXPIRY_MARGIN = 600n;
+/** How old a head height may be when it only sets an expiry (EXPIRY_MARGIN blocks is minutes). */
+const HEAD_CACHE_MS = 1_000;
 /** How long broadcast waits for a lower nonce of the same sender to arrive before it gives up on a gap. */
 const NONCE_GAP_PATIENCE_MS = 10_000;
 const HASH = /^[0-9a-f]{64}$/;
@@ -61,6 +63,7 @@ export class RefchainAdapter implements ChainAdapter {
   readonly #nonces: NonceCache;
   // Assets never change symbol or decimals: looked up once.
   readonly #tokens = new Map<string, AssetInfo>();
+  #headCache: { height: bigint; at: number } | null = null;
   readonly #watches = new Set<() => Promise<void>>();
   #closed = false;
 
@@ -151,12 +154,12 @@ export class RefchainAdapter implements ChainAdapter {
     let have: bigint;
     let height: bigint;
     try {
-      const [balances, head] = await Promise.all([
+      const [balances, headHeight] = await Promise.all([
         this.#client.getBalances([{ address: from, asset: assetId }]),
-        this.#client.head(),
+        this.#recentHeadHeight(),
       ]);
       have = balances[0] ?? 0n;
-      height = head.height;
+      height = headHeight;
     } catch (error) {
       throw toAdapterError(error, "read the sender's balance");
     }
@@ -168,6 +171,18 @@ export class RefchainAdapter implements ChainAdapter {
       );
     }
     return this.#sign(request.from, from, { kind: "transfer", asset: assetId, to, amount, memo }, height);
+  }
+
+  /**
+   * The head's height as of at most HEAD_CACHE_MS ago: enough for an expiry EXPIRY_MARGIN blocks
+   * ahead, and one read a second instead of one per transfer.
+   */
+  async #recentHeadHeight(): Promise<bigint> {
+    const now = Date.now();
+    if (this.#headCache && now - this.#headCache.at < HEAD_CACHE_MS) return this.#headCache.height;
+    const { height } = await this.#client.head();
+    this.#headCache = { height, at: now };
+    return height;
   }
 
   async broadcast(prepared: PreparedTransaction): Promise<void> {
