@@ -236,7 +236,9 @@ export interface Store {
   /**
    * Records a new OUTGOING payment and its CREATED event, unless the tenant already used
    * `payment.idempotencyKey`: then returns the payment recorded with it. Safe under concurrent
-   * calls with the same key: exactly one is created.
+   * calls with the same key: exactly one is created. A payment recorded with status SUBMITTED (its
+   * signed transaction already in it, not yet broadcast) gets a SUBMITTED event after CREATED, in
+   * the same write; `event` is the CREATED one.
    */
   recordPayment(payment: PaymentRecord): Promise<RecordPaymentResult>;
   /** The tenant's OUTGOING payment made with `idempotencyKey`, or null. */

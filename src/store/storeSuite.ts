@@ -390,13 +390,20 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
           await store.findPaymentByIdempotencyKey(w.tenant.id, payment.idempotencyKey as string),
         ).toEqual(payment);
 
+        // Recorded already SUBMITTED (signed, not yet broadcast): CREATED then SUBMITTED, one write.
         const events = await store.readEvents({ tenantId: w.tenant.id, after: 0n, limit: 10 });
-        expect(events).toHaveLength(1);
+        expect(events).toHaveLength(2);
         expect(events[0]).toMatchObject({
           type: "CREATED",
           paymentId: payment.id,
-          payment,
+          payment: { ...payment, status: "PENDING" },
           at: payment.createdAt,
+        });
+        expect(events[1]).toMatchObject({
+          type: "SUBMITTED",
+          paymentId: payment.id,
+          payment,
+          at: payment.updatedAt,
         });
         if (result.created) expect(events[0]).toEqual(result.event);
       });

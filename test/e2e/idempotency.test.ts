@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { codesOf, eventually } from "./support/graphqlTestClient.ts";
-import { balanceOf, send, tenantWithAccount } from "./support/scenario.ts";
+import { balanceOf, createAccount, FUND, send, tenantWithAccount } from "./support/scenario.ts";
 import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
 
 describe("sendPayment idempotency", () => {
@@ -105,6 +105,33 @@ describe("sendPayment idempotency", () => {
     expect(finalized).toHaveLength(1);
     expect(await balanceOf(b.tenant, b.account.id)).toBe("3");
     expect(await balanceOf(a.tenant, a.account.id)).toBe("7");
+  });
+
+  test("one key raced from two accounts: one payment wins, and every other payment of the loser still lands once", async () => {
+    const a = await tenantWithAccount(gateway, "100");
+    const second = await createAccount(a.tenant, a.subnet.id);
+    await a.tenant.data(FUND, { accountId: second.id, amount: "100" });
+    const b = await tenantWithAccount(gateway);
+    const to = { address: b.account.address };
+    // The contested key goes first in `second`'s batch: if it loses, the nonces signed after it are
+    // signed again; if it wins, the first account's attempt is the conflict.
+    const answers = await Promise.all([
+      send(a.tenant, { fromAccountId: second.id, to, amount: "1", idempotencyKey: "contested" }),
+      send(a.tenant, { fromAccountId: a.account.id, to, amount: "2", idempotencyKey: "contested" }),
+      ...Array.from({ length: 10 }, (_, i) =>
+        send(a.tenant, { fromAccountId: second.id, to, amount: "0.5", idempotencyKey: `after-${i}` }),
+      ),
+    ]);
+    const [fromSecond, fromFirst, ...rest] = answers;
+    const contested = [fromSecond, fromFirst].filter((answer) => answer?.data?.sendPayment);
+    expect(contested).toHaveLength(1);
+    expect([...codesOf(fromSecond ?? {}), ...codesOf(fromFirst ?? {})]).toEqual(["IDEMPOTENCY_CONFLICT"]);
+    expect(rest.flatMap((answer) => codesOf(answer))).toEqual([]);
+    const won = contested[0]?.data?.sendPayment.payment.amount === "1" ? 1 : 2;
+    const expected = (5 + won).toString();
+    await eventually(async () => ((await balanceOf(b.tenant, b.account.id)) === expected ? true : undefined));
+    expect(await balanceOf(a.tenant, second.id)).toBe(won === 1 ? "94" : "95");
+    expect(await balanceOf(a.tenant, a.account.id)).toBe(won === 2 ? "98" : "100");
   });
 
   test("concurrent payments from one account all land, each once, with consecutive nonces", async () => {

@@ -1,4 +1,4 @@
-import type { ChainAdapter, PreparedTransaction, Signer } from "../../../adapters/types.ts";
+import type { ChainAdapter, PreparedTransaction, Signer, TransferRequest } from "../../../adapters/types.ts";
 import { isAdapterError } from "../../../adapters/types.ts";
 import { IdempotencyConflictError, InsufficientFundsError } from "../../errors/gatewayError.ts";
 import type { EventBus } from "../../events/eventBus.ts";
@@ -6,6 +6,7 @@ import type { Logger } from "../../logger.ts";
 import { formatAmount } from "../../money/amount.ts";
 import type { AccountRecord, PaymentChange, PaymentRecord, Store } from "../../store/store.ts";
 import type { Vault } from "../../vault/vault.ts";
+import { toGatewayError } from "../chain/adapterCall.ts";
 import type { ChainService } from "../chain/chain.service.ts";
 
 /** A validated payment waiting for its sender's turn. */
@@ -44,10 +45,11 @@ const SETTLED = new Set(["CONFIRMED", "FINALIZED", "FAILED"]);
  * batch runs forms the next batch, so concurrent payments from one account take consecutive nonces
  * with no race, and many accounts proceed in parallel (their store writes share group commits).
  *
- * A batch: check funds (chain balance minus what is already in flight) → record PENDING under the
- * idempotency key → sign → store the signed bytes (write-ahead) → broadcast in nonce order → SUBMITTED.
- * A crash anywhere leaves either no payment, an unsigned one (signed at restart) or stored bytes
- * (re-broadcast at restart): the chain sees one transaction per payment, never two.
+ * A batch: check funds (chain balance minus what is already in flight) → sign with consecutive
+ * nonces → record each payment already SUBMITTED, with its signed bytes, under its idempotency key
+ * (one write: write-ahead) → broadcast in nonce order. A crash anywhere leaves either no payment, or
+ * stored bytes that the restart re-broadcasts (an older version's unsigned PENDING payments are
+ * signed at restart): the chain sees one transaction per payment, never two.
  */
 export class PaymentSender {
   readonly #lanes = new Map<string, AccountLane>();
@@ -128,7 +130,8 @@ export class PaymentSender {
   async #sendBatch(lane: AccountLane, batch: Waiting[], unsigned: PaymentRecord[]): Promise<void> {
     const { store, chains } = this.deps;
     const adapter = chains.adapterOf(lane.from.chainId);
-    const toSign: { payment: PaymentRecord; waiting?: Waiting }[] = unsigned.map((payment) => ({ payment }));
+    // Every payment this batch handles, with whoever waits for it (none for recovered ones).
+    const handled: { payment: PaymentRecord; waiting?: Waiting }[] = unsigned.map((payment) => ({ payment }));
 
     if (batch.length > 0) {
       const reserved = await this.#reserved(lane);
@@ -177,133 +180,178 @@ export class PaymentSender {
         accepted.push(waiting);
       }
 
-      const recorded = await Promise.all(
-        accepted.map((waiting) => store.recordPayment(waiting.payment.record)),
-      );
-      const created: PaymentRecord[] = [];
-      for (const [index, waiting] of accepted.entries()) {
-        const result = recorded[index];
-        if (!result) continue;
-        if (result.created) {
-          created.push(result.payment);
-          toSign.push({ payment: result.payment, waiting });
-        } else {
-          settleExisting(waiting, result.payment); // another sender (or replica) won the key
+      if (accepted.length > 0) {
+        const signer = await this.#signer(lane, adapter);
+        // New payments are signed first (consecutive nonces, in arrival order) and recorded already
+        // SUBMITTED: one write holds the idempotency key, the payment and its signed bytes, before
+        // any broadcast. A transfer the adapter refuses before signing is answered, not recorded.
+        const signed: { waiting: Waiting; record: PaymentRecord }[] = [];
+        for (const waiting of accepted) {
+          try {
+            const tx = await adapter.prepareTransfer(transferOf(waiting.payment.record, signer));
+            signed.push({ waiting, record: { ...waiting.payment.record, ...submittedPatch(tx) } });
+          } catch (error) {
+            waiting.reject(toGatewayError(error, "amount"));
+          }
         }
-      }
-      for (const duplicate of duplicates) {
-        const { tenantId, idempotencyKey } = duplicate.payment.record;
-        const winner =
-          created.find((payment) => payment.idempotencyKey === idempotencyKey) ??
-          (await store.findPaymentByIdempotencyKey(tenantId, idempotencyKey ?? ""));
-        if (winner) settleExisting(duplicate, winner);
-        else {
-          duplicate.reject(
-            new InsufficientFundsError(
-              "The payment first sent with this idempotency key was refused: not enough funds.",
-            ),
+        const recorded = await Promise.all(signed.map(({ record }) => store.recordPayment(record)));
+        const created: { payment: PaymentRecord; waiting: Waiting }[] = [];
+        // A key another sender (or replica) won since the look-up: that payment's nonce was taken by
+        // signing but will never be used, so the ones signed after it must be signed again.
+        let resignFrom = -1;
+        for (const [index, { waiting }] of signed.entries()) {
+          const result = recorded[index];
+          if (!result) continue;
+          if (result.created) created.push({ payment: result.payment, waiting });
+          else {
+            settleExisting(waiting, result.payment);
+            if (resignFrom < 0) resignFrom = created.length;
+          }
+        }
+        for (const duplicate of duplicates) {
+          const { tenantId, idempotencyKey } = duplicate.payment.record;
+          const winner =
+            created.find(({ payment }) => payment.idempotencyKey === idempotencyKey)?.payment ??
+            (await store.findPaymentByIdempotencyKey(tenantId, idempotencyKey ?? ""));
+          if (winner) settleExisting(duplicate, winner);
+          else {
+            duplicate.reject(
+              new InsufficientFundsError(
+                "The payment first sent with this idempotency key was refused before it was recorded.",
+              ),
+            );
+          }
+        }
+        for (const { payment } of created) reserved.set(payment.id, payment.amount);
+
+        const inOrder = resignFrom < 0 ? created : created.slice(0, resignFrom);
+        const later = resignFrom < 0 ? [] : created.slice(resignFrom);
+        const results = await this.#broadcastInOrder(
+          adapter,
+          signer,
+          inOrder.map(({ payment }) => payment),
+        );
+        if (later.length > 0 && results.chainAvailable) {
+          adapter.resetNonce?.(signer.address);
+          const again = await this.#signAndBroadcast(
+            adapter,
+            signer,
+            later.map(({ payment }) => payment),
+            null,
           );
+          for (const [id, payment] of again.payments) results.payments.set(id, payment);
+        }
+        for (const { payment, waiting } of created) {
+          handled.push({ payment: results.payments.get(payment.id) ?? payment, waiting });
+        }
+      } else {
+        for (const duplicate of duplicates) {
+          const { tenantId, idempotencyKey } = duplicate.payment.record;
+          const winner = await store.findPaymentByIdempotencyKey(tenantId, idempotencyKey ?? "");
+          if (winner) settleExisting(duplicate, winner);
+          else {
+            duplicate.reject(
+              new InsufficientFundsError(
+                "The payment first sent with this idempotency key was refused before it was recorded.",
+              ),
+            );
+          }
         }
       }
-      for (const payment of created) reserved.set(payment.id, payment.amount);
     }
 
-    if (toSign.length === 0) return;
-    if (lane.from.keyId === null) throw new Error(`account ${lane.from.id} is MANAGED without a vault key`);
-    const signer = await this.deps.vault.signer(lane.from.keyId, (publicKey) => adapter.addressOf(publicKey));
-    const final = await this.#signAndBroadcast(
-      adapter,
-      signer,
-      toSign.map((item) => item.payment),
-    );
-    toSign.forEach(({ payment, waiting }) => {
-      const outcome = final.get(payment.id) ?? payment;
+    // Start-up recovery: recorded PENDING payments never signed are signed now (SUBMITTED event).
+    const unsignedOnes = handled.filter(({ waiting }) => waiting === undefined);
+    let recovered = new Map<string, PaymentRecord>();
+    if (unsignedOnes.length > 0) {
+      const signer = await this.#signer(lane, adapter);
+      const payments = unsignedOnes.map(({ payment }) => payment);
+      recovered = (await this.#signAndBroadcast(adapter, signer, payments, "SUBMITTED")).payments;
+    }
+    for (const { payment, waiting } of handled) {
+      const outcome = recovered.get(payment.id) ?? payment;
       if (outcome.status === "SUBMITTED") this.deps.onSubmitted(outcome);
       else if (outcome.status === "FAILED") lane.reserved?.delete(payment.id);
       waiting?.resolve({ payment: outcome, replayed: false });
-    });
+    }
+  }
+
+  async #signer(lane: AccountLane, adapter: ChainAdapter): Promise<Signer> {
+    if (lane.from.keyId === null) throw new Error(`account ${lane.from.id} is MANAGED without a vault key`);
+    return this.deps.vault.signer(lane.from.keyId, (publicKey) => adapter.addressOf(publicKey));
   }
 
   /**
-   * Signs each payment with consecutive nonces and stores the signed bytes with status SUBMITTED
-   * (write-ahead: durable before the chain can see them, so the tracker can never confirm a payment
-   * the store does not yet call SUBMITTED), then broadcasts in nonce order. A transaction the chain
-   * refuses fails its payment; the ones after it were never broadcast, so they are signed again with
-   * the freed nonces (their old bytes can never reach the chain: the new ones replace them first).
+   * Signs recorded payments with consecutive nonces and stores their signed bytes as SUBMITTED
+   * (write-ahead: durable before the chain can see them), then broadcasts them in nonce order.
+   * `event` is SUBMITTED for payments that were PENDING (start-up recovery), null for payments
+   * already SUBMITTED whose old bytes were never broadcast (signed again for a freed nonce).
    */
   async #signAndBroadcast(
     adapter: ChainAdapter,
     signer: Signer,
     payments: PaymentRecord[],
-  ): Promise<Map<string, PaymentRecord>> {
-    const { store } = this.deps;
-    const results = new Map<string, PaymentRecord>();
-    let remaining = payments;
-    while (remaining.length > 0) {
-      const at = new Date();
-      const changes: PaymentChange[] = [];
-      const prepared: { payment: PaymentRecord; tx: PreparedTransaction }[] = [];
-      for (const payment of remaining) {
-        try {
-          const tx = await adapter.prepareTransfer({
-            from: signer,
-            to: payment.toAddress,
-            asset: { ...payment.asset },
-            amount: payment.amount,
-            ...(payment.memo === null ? {} : { memo: payment.memo }),
-          });
-          const patch = {
-            status: "SUBMITTED" as const,
-            txHash: tx.hash,
-            rawTransaction: tx.raw,
-            nonce: tx.nonce,
-            validUntilHeight: tx.validUntilHeight,
-            fee: tx.fee,
-          };
-          prepared.push({ payment, tx });
-          // A payment signed again (after an earlier refusal freed its nonce) was already SUBMITTED.
-          changes.push({
-            paymentId: payment.id,
-            patch,
-            eventType: remaining === payments ? "SUBMITTED" : null,
-            at,
-          });
-          results.set(payment.id, { ...payment, ...patch, updatedAt: at });
-        } catch (error) {
-          const change = failure(payment, error, at);
-          changes.push(change);
-          results.set(payment.id, { ...payment, ...change.patch, updatedAt: at });
-        }
+    event: "SUBMITTED" | null,
+  ): Promise<BroadcastResults> {
+    const at = new Date();
+    const changes: PaymentChange[] = [];
+    const signed: PaymentRecord[] = [];
+    const results: BroadcastResults = { payments: new Map(), chainAvailable: true };
+    for (const payment of payments) {
+      try {
+        const patch = submittedPatch(await adapter.prepareTransfer(transferOf(payment, signer)));
+        changes.push({ paymentId: payment.id, patch, eventType: event, at });
+        signed.push({ ...payment, ...patch, updatedAt: at });
+      } catch (error) {
+        const change = failure(payment, error, at);
+        changes.push(change);
+        results.payments.set(payment.id, { ...payment, ...change.patch, updatedAt: at });
       }
-      await store.applyPaymentChanges(changes);
+    }
+    await this.deps.store.applyPaymentChanges(changes);
+    const broadcast = await this.#broadcastInOrder(adapter, signer, signed);
+    for (const [id, payment] of broadcast.payments) results.payments.set(id, payment);
+    results.chainAvailable = broadcast.chainAvailable;
+    return results;
+  }
 
-      let refusedAt = -1;
-      for (const [index, { payment, tx }] of prepared.entries()) {
-        try {
-          await adapter.broadcast(tx);
-        } catch (error) {
-          if (isAdapterError(error) && error.code === "UNAVAILABLE") {
-            // Stays SUBMITTED with its bytes stored: the tracker re-sends them when the chain is back.
-            this.deps.logger.warn(
-              { err: error, paymentId: payment.id },
-              "chain unavailable; the tracker will re-send",
-            );
-            break;
-          }
-          const change = failure(payment, error, new Date());
-          await store.applyPaymentChanges([change]);
-          results.set(payment.id, {
-            ...(results.get(payment.id) ?? payment),
-            ...change.patch,
-            updatedAt: change.at,
-          });
-          refusedAt = index;
-          break;
+  /**
+   * Broadcasts stored SUBMITTED payments in nonce order. A transaction the chain refuses fails its
+   * payment; the ones after it were never broadcast, so they are signed again with the freed nonces
+   * (their old bytes can never reach the chain: the new ones replace them in the store first). When
+   * the chain is unreachable the rest stay SUBMITTED with their bytes: the tracker re-sends them.
+   */
+  async #broadcastInOrder(
+    adapter: ChainAdapter,
+    signer: Signer,
+    payments: PaymentRecord[],
+  ): Promise<BroadcastResults> {
+    const results: BroadcastResults = { payments: new Map(), chainAvailable: true };
+    for (const [index, payment] of payments.entries()) {
+      results.payments.set(payment.id, payment);
+      try {
+        await adapter.broadcast(preparedOf(payment));
+      } catch (error) {
+        if (isAdapterError(error) && error.code === "UNAVAILABLE") {
+          this.deps.logger.warn(
+            { err: error, paymentId: payment.id },
+            "chain unavailable; the tracker will re-send",
+          );
+          for (const rest of payments.slice(index)) results.payments.set(rest.id, rest);
+          results.chainAvailable = false;
+          return results;
         }
+        const change = failure(payment, error, new Date());
+        await this.deps.store.applyPaymentChanges([change]);
+        results.payments.set(payment.id, { ...payment, ...change.patch, updatedAt: change.at });
+        const rest = payments.slice(index + 1);
+        if (rest.length === 0) return results;
+        adapter.resetNonce?.(signer.address);
+        const again = await this.#signAndBroadcast(adapter, signer, rest, null);
+        for (const [id, each] of again.payments) results.payments.set(id, each);
+        results.chainAvailable = again.chainAvailable;
+        return results;
       }
-      if (refusedAt < 0) break;
-      adapter.resetNonce?.(signer.address);
-      remaining = prepared.slice(refusedAt + 1).map(({ payment }) => payment);
     }
     return results;
   }
@@ -350,5 +398,49 @@ function failure(payment: PaymentRecord, error: unknown, at: Date): PaymentChang
     patch: { status: "FAILED", errorCode: code, errorMessage: message },
     eventType: "FAILED",
     at,
+  };
+}
+
+interface BroadcastResults {
+  /** Each payment as it now stands, by id. */
+  payments: Map<string, PaymentRecord>;
+  /** False when the chain was unreachable and broadcasting stopped. */
+  chainAvailable: boolean;
+}
+
+/** The transfer a payment asks the chain for. */
+function transferOf(payment: PaymentRecord, signer: Signer): TransferRequest {
+  return {
+    from: signer,
+    to: payment.toAddress,
+    asset: { ...payment.asset },
+    amount: payment.amount,
+    ...(payment.memo === null ? {} : { memo: payment.memo }),
+  };
+}
+
+/** A signed transaction as the fields that store it on its payment, now SUBMITTED. */
+function submittedPatch(tx: PreparedTransaction) {
+  return {
+    status: "SUBMITTED" as const,
+    txHash: tx.hash,
+    rawTransaction: tx.raw,
+    nonce: tx.nonce,
+    validUntilHeight: tx.validUntilHeight,
+    fee: tx.fee,
+  };
+}
+
+/** The stored signed transaction of a SUBMITTED payment, ready to broadcast again. */
+function preparedOf(payment: PaymentRecord): PreparedTransaction {
+  if (payment.txHash === null || payment.rawTransaction === null) {
+    throw new Error(`payment ${payment.id} has no signed transaction to broadcast`);
+  }
+  return {
+    hash: payment.txHash,
+    raw: payment.rawTransaction,
+    nonce: payment.nonce,
+    validUntilHeight: payment.validUntilHeight,
+    fee: payment.fee,
   };
 }

@@ -238,6 +238,12 @@ export class SqliteWrites {
       }
       return { created: false, payment: paymentRecord(row) };
     }
+    if (payment.status === "SUBMITTED") {
+      // Recorded already signed: created and submitted in one write, two events.
+      const event = this.#appendEvent("CREATED", { ...payment, status: "PENDING" }, payment.createdAt);
+      this.#appendEvent("SUBMITTED", { ...payment }, payment.updatedAt);
+      return { created: true, payment, event };
+    }
     const event = this.#appendEvent("CREATED", { ...payment }, payment.createdAt);
     return { created: true, payment, event };
   }
