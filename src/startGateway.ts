@@ -86,8 +86,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
           bus,
           adapter,
           logger: logger.child({ chainId: adapter.description.id }),
-          // Unsigned payments are the sender's to sign at start-up (below), not to fail.
-          failUnsigned: false,
         }),
       ]),
     );
@@ -117,24 +115,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       latestCursor: () => store.latestEventCursor(),
     };
 
-    // Recovery. First the trackers reconcile every open payment that has its signed bytes
-    // (re-broadcast, confirm, or fail an expired one), so the chain's pending nonces count them; only
-    // then are payments recorded but never signed before a crash signed, with the nonces after those.
+    // Recovery: each tracker reconciles every open payment with its stored bytes (re-broadcast the
+    // same bytes, confirm, or fail an expired one) before the gateway takes requests.
     for (const tracker of trackers.values()) {
       await tracker.start();
       closers.push(() => tracker.stop());
-    }
-    for (const adapter of adapters) {
-      for (const payment of await store.listOpenPayments(adapter.description.id)) {
-        if (
-          payment.direction !== "OUTGOING" ||
-          payment.status !== "PENDING" ||
-          payment.rawTransaction !== null
-        )
-          continue;
-        const [from] = await store.getAccounts([payment.accountId]);
-        if (from) sender.resumeUnsigned(payment, from);
-      }
     }
 
     const devTenant = config.devTenantApiKey ? await tenants.ensureDevTenant(config.devTenantApiKey) : null;

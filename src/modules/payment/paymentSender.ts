@@ -31,8 +31,6 @@ interface Waiting {
 interface AccountLane {
   from: AccountRecord;
   waiting: Waiting[];
-  /** Recorded payments whose transaction still has to be signed (start-up recovery). */
-  unsigned: PaymentRecord[];
   running: boolean;
   /** paymentId → amount of this account's PENDING/SUBMITTED payments; null until loaded. */
   reserved: Map<string, bigint> | null;
@@ -48,8 +46,7 @@ const SETTLED = new Set(["CONFIRMED", "FINALIZED", "FAILED"]);
  * A batch: check funds (chain balance minus what is already in flight) → sign with consecutive
  * nonces → record each payment already SUBMITTED, with its signed bytes, under its idempotency key
  * (one write: write-ahead) → broadcast in nonce order. A crash anywhere leaves either no payment, or
- * stored bytes that the restart re-broadcasts (an older version's unsigned PENDING payments are
- * signed at restart): the chain sees one transaction per payment, never two.
+ * stored bytes that the restart re-broadcasts: the chain sees one transaction per payment, never two.
  */
 export class PaymentSender {
   readonly #lanes = new Map<string, AccountLane>();
@@ -84,13 +81,6 @@ export class PaymentSender {
     });
   }
 
-  /** Start-up recovery: a payment recorded before a crash but never signed is signed and sent now. */
-  resumeUnsigned(payment: PaymentRecord, from: AccountRecord): void {
-    const lane = this.#lane(from);
-    lane.unsigned.push(payment);
-    this.#run(lane);
-  }
-
   close(): void {
     this.#unsubscribe();
   }
@@ -98,7 +88,7 @@ export class PaymentSender {
   #lane(from: AccountRecord): AccountLane {
     let lane = this.#lanes.get(from.id);
     if (!lane) {
-      lane = { from, waiting: [], unsigned: [], running: false, reserved: null };
+      lane = { from, waiting: [], running: false, reserved: null };
       this.#lanes.set(from.id, lane);
     }
     return lane;
@@ -109,14 +99,13 @@ export class PaymentSender {
     lane.running = true;
     void (async () => {
       try {
-        while (lane.waiting.length > 0 || lane.unsigned.length > 0) {
+        while (lane.waiting.length > 0) {
           const batch = lane.waiting.splice(0);
-          const unsigned = lane.unsigned.splice(0);
           try {
-            await this.#sendBatch(lane, batch, unsigned);
+            await this.#sendBatch(lane, batch);
           } catch (error) {
             // A fault (store down, bug): every caller in the batch hears it; nothing half-done is
-            // acknowledged, and what was recorded is picked up by recovery.
+            // acknowledged, and what was recorded with its bytes is re-sent by the tracker.
             this.deps.logger.error({ err: error, accountId: lane.from.id }, "payment batch failed");
             for (const waiting of batch) waiting.reject(error);
           }
@@ -127,152 +116,134 @@ export class PaymentSender {
     })();
   }
 
-  async #sendBatch(lane: AccountLane, batch: Waiting[], unsigned: PaymentRecord[]): Promise<void> {
+  async #sendBatch(lane: AccountLane, batch: Waiting[]): Promise<void> {
     const { store, chains } = this.deps;
     const adapter = chains.adapterOf(lane.from.chainId);
-    // Every payment this batch handles, with whoever waits for it (none for recovered ones).
-    const handled: { payment: PaymentRecord; waiting?: Waiting }[] = unsigned.map((payment) => ({ payment }));
+    const reserved = await this.#reserved(lane);
+    // Every payment of one sending account moves its subnet's asset.
+    const asset = batch[0]?.payment.record.asset;
+    const [balance = 0n] = asset
+      ? await adapter.getBalances([{ address: lane.from.address, asset: { ...asset } }])
+      : [];
+    let available = balance - [...reserved.values()].reduce((sum, amount) => sum + amount, 0n);
+    // Duplicates inside one batch: the first occurrence decides; the others replay it.
+    const firstByKey = new Map<string, Waiting>();
+    const accepted: Waiting[] = [];
+    const duplicates: Waiting[] = [];
+    const firsts: Waiting[] = [];
+    for (const waiting of batch) {
+      const key = waiting.payment.record.idempotencyKey ?? "";
+      if (firstByKey.has(key)) duplicates.push(waiting);
+      else {
+        firstByKey.set(key, waiting);
+        firsts.push(waiting);
+      }
+    }
+    // A key used since the service looked answers as a replay or conflict even when the funds are gone.
+    const existingByIndex = await Promise.all(
+      firsts.map(({ payment: { record } }) =>
+        store.findPaymentByIdempotencyKey(record.tenantId, record.idempotencyKey ?? ""),
+      ),
+    );
+    for (const [index, waiting] of firsts.entries()) {
+      const { record } = waiting.payment;
+      const existing = existingByIndex[index];
+      if (existing) {
+        settleExisting(waiting, existing);
+        continue;
+      }
+      if (record.amount > available) {
+        const { decimals, symbol } = record.asset;
+        waiting.reject(
+          new InsufficientFundsError(
+            `Account ${lane.from.id} has ${formatAmount(available < 0n ? 0n : available, decimals)} ${symbol} available (balance less payments in flight); the payment needs ${formatAmount(record.amount, decimals)} ${symbol}.`,
+          ),
+        );
+        continue;
+      }
+      available -= record.amount;
+      accepted.push(waiting);
+    }
 
-    if (batch.length > 0) {
-      const reserved = await this.#reserved(lane);
-      // Every payment of one sending account moves its subnet's asset.
-      const asset = batch[0]?.payment.record.asset;
-      const [balance = 0n] = asset
-        ? await adapter.getBalances([{ address: lane.from.address, asset: { ...asset } }])
-        : [];
-      let available = balance - [...reserved.values()].reduce((sum, amount) => sum + amount, 0n);
-      // Duplicates inside one batch: the first occurrence decides; the others replay it.
-      const firstByKey = new Map<string, Waiting>();
-      const accepted: Waiting[] = [];
-      const duplicates: Waiting[] = [];
-      const firsts: Waiting[] = [];
-      for (const waiting of batch) {
-        const key = waiting.payment.record.idempotencyKey ?? "";
-        if (firstByKey.has(key)) duplicates.push(waiting);
-        else {
-          firstByKey.set(key, waiting);
-          firsts.push(waiting);
+    if (accepted.length > 0) {
+      const signer = await this.#signer(lane, adapter);
+      // New payments are signed first (consecutive nonces, in arrival order) and recorded already
+      // SUBMITTED: one write holds the idempotency key, the payment and its signed bytes, before
+      // any broadcast. A transfer the adapter refuses before signing is answered, not recorded.
+      const signed: { waiting: Waiting; record: PaymentRecord }[] = [];
+      for (const waiting of accepted) {
+        try {
+          const tx = await adapter.prepareTransfer(transferOf(waiting.payment.record, signer));
+          signed.push({ waiting, record: { ...waiting.payment.record, ...submittedPatch(tx) } });
+        } catch (error) {
+          waiting.reject(toGatewayError(error, "amount"));
         }
       }
-      // A key used since the service looked answers as a replay or conflict even when the funds are gone.
-      const existingByIndex = await Promise.all(
-        firsts.map(({ payment: { record } }) =>
-          store.findPaymentByIdempotencyKey(record.tenantId, record.idempotencyKey ?? ""),
-        ),
-      );
-      for (const [index, waiting] of firsts.entries()) {
-        const { record } = waiting.payment;
-        const existing = existingByIndex[index];
-        if (existing) {
-          settleExisting(waiting, existing);
-          continue;
+      const recorded = await Promise.all(signed.map(({ record }) => store.recordPayment(record)));
+      const created: { payment: PaymentRecord; waiting: Waiting }[] = [];
+      // A key another sender (or replica) won since the look-up: that payment's nonce was taken by
+      // signing but will never be used, so the ones signed after it must be signed again.
+      let resignFrom = -1;
+      for (const [index, { waiting }] of signed.entries()) {
+        const result = recorded[index];
+        if (!result) continue;
+        if (result.created) created.push({ payment: result.payment, waiting });
+        else {
+          settleExisting(waiting, result.payment);
+          if (resignFrom < 0) resignFrom = created.length;
         }
-        if (record.amount > available) {
-          const { decimals, symbol } = record.asset;
-          waiting.reject(
+      }
+      for (const duplicate of duplicates) {
+        const { tenantId, idempotencyKey } = duplicate.payment.record;
+        const winner =
+          created.find(({ payment }) => payment.idempotencyKey === idempotencyKey)?.payment ??
+          (await store.findPaymentByIdempotencyKey(tenantId, idempotencyKey ?? ""));
+        if (winner) settleExisting(duplicate, winner);
+        else {
+          duplicate.reject(
             new InsufficientFundsError(
-              `Account ${lane.from.id} has ${formatAmount(available < 0n ? 0n : available, decimals)} ${symbol} available (balance less payments in flight); the payment needs ${formatAmount(record.amount, decimals)} ${symbol}.`,
+              "The payment first sent with this idempotency key was refused before it was recorded.",
             ),
           );
-          continue;
         }
-        available -= record.amount;
-        accepted.push(waiting);
       }
+      for (const { payment } of created) reserved.set(payment.id, payment.amount);
 
-      if (accepted.length > 0) {
-        const signer = await this.#signer(lane, adapter);
-        // New payments are signed first (consecutive nonces, in arrival order) and recorded already
-        // SUBMITTED: one write holds the idempotency key, the payment and its signed bytes, before
-        // any broadcast. A transfer the adapter refuses before signing is answered, not recorded.
-        const signed: { waiting: Waiting; record: PaymentRecord }[] = [];
-        for (const waiting of accepted) {
-          try {
-            const tx = await adapter.prepareTransfer(transferOf(waiting.payment.record, signer));
-            signed.push({ waiting, record: { ...waiting.payment.record, ...submittedPatch(tx) } });
-          } catch (error) {
-            waiting.reject(toGatewayError(error, "amount"));
-          }
-        }
-        const recorded = await Promise.all(signed.map(({ record }) => store.recordPayment(record)));
-        const created: { payment: PaymentRecord; waiting: Waiting }[] = [];
-        // A key another sender (or replica) won since the look-up: that payment's nonce was taken by
-        // signing but will never be used, so the ones signed after it must be signed again.
-        let resignFrom = -1;
-        for (const [index, { waiting }] of signed.entries()) {
-          const result = recorded[index];
-          if (!result) continue;
-          if (result.created) created.push({ payment: result.payment, waiting });
-          else {
-            settleExisting(waiting, result.payment);
-            if (resignFrom < 0) resignFrom = created.length;
-          }
-        }
-        for (const duplicate of duplicates) {
-          const { tenantId, idempotencyKey } = duplicate.payment.record;
-          const winner =
-            created.find(({ payment }) => payment.idempotencyKey === idempotencyKey)?.payment ??
-            (await store.findPaymentByIdempotencyKey(tenantId, idempotencyKey ?? ""));
-          if (winner) settleExisting(duplicate, winner);
-          else {
-            duplicate.reject(
-              new InsufficientFundsError(
-                "The payment first sent with this idempotency key was refused before it was recorded.",
-              ),
-            );
-          }
-        }
-        for (const { payment } of created) reserved.set(payment.id, payment.amount);
-
-        const inOrder = resignFrom < 0 ? created : created.slice(0, resignFrom);
-        const later = resignFrom < 0 ? [] : created.slice(resignFrom);
-        const results = await this.#broadcastInOrder(
+      const inOrder = resignFrom < 0 ? created : created.slice(0, resignFrom);
+      const later = resignFrom < 0 ? [] : created.slice(resignFrom);
+      const results = await this.#broadcastInOrder(
+        adapter,
+        signer,
+        inOrder.map(({ payment }) => payment),
+      );
+      if (later.length > 0 && results.chainAvailable) {
+        adapter.resetNonce?.(signer.address);
+        const again = await this.#signAgainAndBroadcast(
           adapter,
           signer,
-          inOrder.map(({ payment }) => payment),
+          later.map(({ payment }) => payment),
         );
-        if (later.length > 0 && results.chainAvailable) {
-          adapter.resetNonce?.(signer.address);
-          const again = await this.#signAndBroadcast(
-            adapter,
-            signer,
-            later.map(({ payment }) => payment),
-            null,
+        for (const [id, payment] of again.payments) results.payments.set(id, payment);
+      }
+      for (const { payment, waiting } of created) {
+        const outcome = results.payments.get(payment.id) ?? payment;
+        if (outcome.status === "SUBMITTED") this.deps.onSubmitted(outcome);
+        else if (outcome.status === "FAILED") reserved.delete(payment.id);
+        waiting.resolve({ payment: outcome, replayed: false });
+      }
+    } else {
+      for (const duplicate of duplicates) {
+        const { tenantId, idempotencyKey } = duplicate.payment.record;
+        const winner = await store.findPaymentByIdempotencyKey(tenantId, idempotencyKey ?? "");
+        if (winner) settleExisting(duplicate, winner);
+        else {
+          duplicate.reject(
+            new InsufficientFundsError(
+              "The payment first sent with this idempotency key was refused before it was recorded.",
+            ),
           );
-          for (const [id, payment] of again.payments) results.payments.set(id, payment);
-        }
-        for (const { payment, waiting } of created) {
-          handled.push({ payment: results.payments.get(payment.id) ?? payment, waiting });
-        }
-      } else {
-        for (const duplicate of duplicates) {
-          const { tenantId, idempotencyKey } = duplicate.payment.record;
-          const winner = await store.findPaymentByIdempotencyKey(tenantId, idempotencyKey ?? "");
-          if (winner) settleExisting(duplicate, winner);
-          else {
-            duplicate.reject(
-              new InsufficientFundsError(
-                "The payment first sent with this idempotency key was refused before it was recorded.",
-              ),
-            );
-          }
         }
       }
-    }
-
-    // Start-up recovery: recorded PENDING payments never signed are signed now (SUBMITTED event).
-    const unsignedOnes = handled.filter(({ waiting }) => waiting === undefined);
-    let recovered = new Map<string, PaymentRecord>();
-    if (unsignedOnes.length > 0) {
-      const signer = await this.#signer(lane, adapter);
-      const payments = unsignedOnes.map(({ payment }) => payment);
-      recovered = (await this.#signAndBroadcast(adapter, signer, payments, "SUBMITTED")).payments;
-    }
-    for (const { payment, waiting } of handled) {
-      const outcome = recovered.get(payment.id) ?? payment;
-      if (outcome.status === "SUBMITTED") this.deps.onSubmitted(outcome);
-      else if (outcome.status === "FAILED") lane.reserved?.delete(payment.id);
-      waiting?.resolve({ payment: outcome, replayed: false });
     }
   }
 
@@ -282,16 +253,14 @@ export class PaymentSender {
   }
 
   /**
-   * Signs recorded payments with consecutive nonces and stores their signed bytes as SUBMITTED
-   * (write-ahead: durable before the chain can see them), then broadcasts them in nonce order.
-   * `event` is SUBMITTED for payments that were PENDING (start-up recovery), null for payments
-   * already SUBMITTED whose old bytes were never broadcast (signed again for a freed nonce).
+   * Signs recorded SUBMITTED payments whose bytes were never broadcast again, with the nonces freed
+   * before them, replaces their bytes in the store (write-ahead: durable before the chain can see
+   * them), then broadcasts them in nonce order.
    */
-  async #signAndBroadcast(
+  async #signAgainAndBroadcast(
     adapter: ChainAdapter,
     signer: Signer,
     payments: PaymentRecord[],
-    event: "SUBMITTED" | null,
   ): Promise<BroadcastResults> {
     const at = new Date();
     const changes: PaymentChange[] = [];
@@ -300,7 +269,7 @@ export class PaymentSender {
     for (const payment of payments) {
       try {
         const patch = submittedPatch(await adapter.prepareTransfer(transferOf(payment, signer)));
-        changes.push({ paymentId: payment.id, patch, eventType: event, at });
+        changes.push({ paymentId: payment.id, patch, eventType: null, at });
         signed.push({ ...payment, ...patch, updatedAt: at });
       } catch (error) {
         const change = failure(payment, error, at);
@@ -347,7 +316,7 @@ export class PaymentSender {
         const rest = payments.slice(index + 1);
         if (rest.length === 0) return results;
         adapter.resetNonce?.(signer.address);
-        const again = await this.#signAndBroadcast(adapter, signer, rest, null);
+        const again = await this.#signAgainAndBroadcast(adapter, signer, rest);
         for (const [id, each] of again.payments) results.payments.set(id, each);
         results.chainAvailable = again.chainAvailable;
         return results;
