@@ -334,16 +334,10 @@ export class PaymentTracker {
         continue;
       }
       push(
-        paymentChange(
+        includedChange(
           payment,
-          {
-            status: "CONFIRMED",
-            blockHeight: block.height,
-            blockHash: block.hash,
-            confirmations: 1,
-            fee: fees.get(payment.id) ?? payment.fee,
-          },
-          "CONFIRMED",
+          { height: block.height, blockHash: block.hash, fee: fees.get(payment.id) ?? null },
+          1,
           at,
         ),
       );
@@ -475,8 +469,11 @@ export class PaymentTracker {
     if (accounts.length === 0) return [];
     const subnets = await this.#subnetsOf(accounts);
     const byAddress = new Map<string, AccountRecord[]>();
-    for (const account of accounts)
-      byAddress.set(account.address, [...(byAddress.get(account.address) ?? []), account]);
+    for (const account of accounts) {
+      const same = byAddress.get(account.address);
+      if (same) same.push(account);
+      else byAddress.set(account.address, [account]);
+    }
 
     const final = this.#adapter.description.capabilities.finalityDepth <= 1;
     const payments: PaymentRecord[] = [];

@@ -27,7 +27,7 @@ export function createLoaders(services: Services) {
       const byChain = new Map<string, string[]>();
       for (const key of keys) {
         const [chainId, address] = splitKey(key);
-        byChain.set(chainId, [...(byChain.get(chainId) ?? []), address]);
+        appendTo(byChain, chainId, address);
       }
       const found = (
         await Promise.all(
@@ -40,7 +40,7 @@ export function createLoaders(services: Services) {
       async (keys) => {
         const byChain = new Map<string, { index: number; key: BalanceKey }[]>();
         for (const [index, key] of keys.entries()) {
-          byChain.set(key.chainId, [...(byChain.get(key.chainId) ?? []), { index, key }]);
+          appendTo(byChain, key.chainId, { index, key });
         }
         const results: bigint[] = new Array(keys.length);
         await Promise.all(
@@ -59,6 +59,13 @@ export function createLoaders(services: Services) {
       { cacheKeyFn: (key) => `${key.chainId}\n${key.address}\n${key.asset.id}` },
     ),
   };
+}
+
+/** Adds `value` to the list kept under `key` (grouping keys by chain). */
+function appendTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 const splitKey = (key: string): [string, string] => {

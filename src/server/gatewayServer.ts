@@ -142,9 +142,8 @@ export async function createGatewayServer(
     onError: (_ctx, _id, _payload, errors) =>
       errors.map((error) => {
         if (isInternalError(error)) logger.error({ err: error }, "internal error in a subscription");
-        return new GraphQLError(formatError(error.toJSON(), error).message, {
-          extensions: formatError(error.toJSON(), error).extensions,
-        });
+        const { message, extensions } = formatError(error.toJSON(), error);
+        return new GraphQLError(message, { extensions });
       }),
   });
 
