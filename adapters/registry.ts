@@ -1,3 +1,4 @@
+import { createEvmAdapters } from "./evm/createEvmAdapters.ts";
 import { createRefchainAdapters } from "./refchain/adapter/createRefchainAdapters.ts";
 import type { AdapterContext, ChainAdapter } from "./types.ts";
 
@@ -11,6 +12,7 @@ export type AdapterFactory = (context: AdapterContext) => Promise<ChainAdapter[]
 /** One line per chain. A new chain is one folder under adapters/ and one line here. */
 export const adapterFactories: Readonly<Record<string, AdapterFactory>> = {
   refchain: createRefchainAdapters,
+  evm: createEvmAdapters,
 };
 
 /** Every adapter the configuration enables, across all chains; chain ids are unique. */

@@ -2,12 +2,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bech32m } from "@scure/base";
+import { createEvmAdapters } from "../../adapters/evm/createEvmAdapters.ts";
 import { createRefchainAdapters } from "../../adapters/refchain/adapter/createRefchainAdapters.ts";
 import { KeyPair } from "../../adapters/refchain/chain/keys.ts";
 import { RefchainNode } from "../../adapters/refchain/chain/node.ts";
 import { startRefchainServer } from "../../adapters/refchain/rpc/server.ts";
 import type { AdapterContext, ChainAdapter, Signer } from "../../adapters/types.ts";
+import { startAnvil } from "../support/evm/anvil.ts";
 import { keyPairSigner } from "./keyPairSigner.ts";
+import { newSecp256k1Signer } from "./secp256k1Signer.ts";
 
 /** A chain opened for the conformance suite, with what the suite needs that the adapter cannot give. */
 export interface OpenChainFixture {
@@ -103,9 +106,46 @@ const refchainStandalone: ChainFixture = {
   },
 };
 
+/** A real anvil (automine: a block per transaction), reached as EVM_RPC_URLS reaches it. */
+const evmAnvil: ChainFixture = {
+  async open() {
+    const anvil = await startAnvil();
+    const adapters = await createEvmAdapters({
+      dataDir: tmpdir(),
+      env: { EVM_RPC_URLS: anvil.url, EVM_POLL_INTERVAL_MS: "20", EVM_FINALITY_DEPTHS: "eip155:31337=2" },
+    });
+    const adapter = adapters[0];
+    if (adapters.length !== 1 || !adapter)
+      throw new Error(`createEvmAdapters made ${adapters.length} adapters`);
+    const checksummed = newSecp256k1Signer().address;
+    // Flip the case of one letter: still the same 20 bytes, no longer the address's checksum.
+    const letter = checksummed.slice(2).search(/[a-fA-F]/) + 2;
+    const flip = (c: string) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase());
+    const typo = `${checksummed.slice(0, letter)}${flip(checksummed.charAt(letter))}${checksummed.slice(letter + 1)}`;
+    return {
+      adapter,
+      fundedSigner: async (amount: bigint) => {
+        const signer = newSecp256k1Signer();
+        await adapter.faucet?.(signer.address, adapter.description.nativeAsset, amount);
+        return signer;
+      },
+      newSigner: newSecp256k1Signer,
+      invalidAddresses: [
+        { address: typo, says: /checksum/ },
+        { address: KeyPair.generate().address, says: /not an EVM address/ },
+        { address: "not an address", says: /not an EVM address/ },
+        { address: "0x52908400098527886E0F7030069857D2E4169E", says: /40 hex digits/ },
+      ],
+      unknownToken: newSecp256k1Signer().address,
+      close: () => adapter.close().then(() => anvil.stop()),
+    };
+  },
+};
+
 /** One fixture per entry of adapters/registry.ts, by the same name: a new chain adds one here. */
 export const fixtures: Readonly<Record<string, ChainFixture>> = {
   refchain: refchainEmbedded,
+  evm: evmAnvil,
 };
 
 /** The same adapters reached another way the gateway also runs them, through the same suite. */

@@ -1,3 +1,5 @@
+import { formatBaseUnits } from "../../formatBaseUnits.ts";
+import { NonceCache } from "../../nonceCache.ts";
 import {
   AdapterError,
   type AssetInfo,
@@ -28,8 +30,6 @@ import {
 } from "../chain/transaction.ts";
 import type { RefchainClient } from "../client/refchainClient.ts";
 import type { BlockWithTransactions, ChainInfo, IncludedTransaction } from "../client/refchainTypes.ts";
-import { formatBaseUnits } from "./formatBaseUnits.ts";
-import { NonceCache } from "./nonceCache.ts";
 import { normalizeRefchainAddress } from "./normalizeRefchainAddress.ts";
 import { toAdapterError } from "./toAdapterError.ts";
 import { watchBlocks } from "./watchBlocks.ts";
