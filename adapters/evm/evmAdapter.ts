@@ -43,6 +43,7 @@ const HASH = /^0x[0-9a-fA-F]{64}$/;
 const TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
 /** Older tokens (MKR, …) return symbol as bytes32. */
 const BYTES32_SYMBOL_ABI = parseAbi(["function symbol() view returns (bytes32)"]);
+const PRINTABLE_SYMBOL = /^[\x21-\x7e][\x20-\x7e]{0,31}$/;
 /** What a plain value transfer to an account without code costs, always. */
 const PLAIN_TRANSFER_GAS = 21_000n;
 
@@ -400,35 +401,14 @@ export class EvmAdapter implements ChainAdapter {
   }
 
   async #readTokenInfo(address: Hex): Promise<AssetInfo> {
-    const notAToken = () =>
-      new AdapterError(
-        "UNKNOWN_ASSET",
-        `${address} on ${this.#id} is not an ERC-20 token contract: it does not answer symbol() and decimals().`,
-      );
-    const settle = <T>(read: Promise<T>) =>
-      read.then(
-        (value) => ({ value }),
-        (error: unknown) => {
-          if (isUnreachable(error)) throw error;
-          return null;
-        },
-      );
     let code: Hex | undefined;
-    let symbol: { value: string } | null;
-    let decimals: { value: number } | null;
+    let symbol: string | null;
+    let decimals: number | null;
     try {
       [code, symbol, decimals] = await Promise.all([
         this.#client.getCode({ address }),
-        settle(this.#client.readContract({ address, abi: erc20Abi, functionName: "symbol" })).then(
-          async (text) =>
-            text ??
-            settle(
-              this.#client.readContract({ address, abi: BYTES32_SYMBOL_ABI, functionName: "symbol" }),
-            ).then((word) =>
-              word ? { value: hexToString(word.value, { size: 32 }).replace(/\0+$/, "") } : null,
-            ),
-        ),
-        settle(this.#client.readContract({ address, abi: erc20Abi, functionName: "decimals" })),
+        this.#readSymbol(address),
+        orNullWhenRefused(this.#client.readContract({ address, abi: erc20Abi, functionName: "decimals" })),
       ]);
     } catch (error) {
       throw toEvmAdapterError(error, this.#id, `look the token ${address} up`);
@@ -436,15 +416,26 @@ export class EvmAdapter implements ChainAdapter {
     if (code === undefined || code === "0x") {
       throw new AdapterError("UNKNOWN_ASSET", `${this.#id} has no contract at ${address}: no token there.`);
     }
-    if (symbol === null || decimals === null || decimals.value > 77) throw notAToken();
-    return {
-      id: `${this.#id}/${address}`,
-      chainId: this.#id,
-      kind: "TOKEN",
-      symbol: symbol.value,
-      decimals: decimals.value,
-      address,
-    };
+    if (symbol === null || decimals === null || decimals > 77) {
+      throw new AdapterError(
+        "UNKNOWN_ASSET",
+        `${address} on ${this.#id} is not an ERC-20 token contract: it does not answer symbol() and decimals().`,
+      );
+    }
+    return { id: `${this.#id}/${address}`, chainId: this.#id, kind: "TOKEN", symbol, decimals, address };
+  }
+
+  /** symbol() as a string, or as bytes32 as older tokens (MKR, …) return it; null when neither answers. */
+  async #readSymbol(address: Hex): Promise<string | null> {
+    const text = await orNullWhenRefused(
+      this.#client.readContract({ address, abi: erc20Abi, functionName: "symbol" }),
+    );
+    if (text !== null) return text;
+    const word = await orNullWhenRefused(
+      this.#client.readContract({ address, abi: BYTES32_SYMBOL_ABI, functionName: "symbol" }),
+    );
+    const decoded = word === null ? "" : hexToString(word, { size: 32 }).replace(/\0+$/, "");
+    return PRINTABLE_SYMBOL.test(decoded) ? decoded : null;
   }
 
   async #knows(hash: string): Promise<boolean> {
@@ -542,6 +533,16 @@ export class EvmAdapter implements ChainAdapter {
       failed,
       transfers,
     };
+  }
+}
+
+/** A contract call's answer, or null when the contract refused it (reverted, or answered no such thing); an unreachable node still throws. */
+async function orNullWhenRefused<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isUnreachable(error)) throw error;
+    return null;
   }
 }
 

@@ -47,6 +47,12 @@ export async function watchEvmBlocks(parameters: WatchEvmBlocksParameters): Prom
   const head = await source.latest();
   let next = parameters.fromHeight ?? head.height + 1n;
   if (next < 0n) next = 0n;
+  // The block below the first one delivered, as it is now: a reorg of the first block delivered
+  // then has a point to return to.
+  if (next > 0n) {
+    const below = await source.hashAt(next - 1n);
+    if (below !== null) delivered.set(next - 1n, below);
+  }
 
   /** The highest delivered height whose block is still on the chain; throws when the fork is deeper than memory. */
   const forkPoint = async (from: bigint): Promise<bigint> => {

@@ -435,7 +435,7 @@ describe("PaymentTracker", () => {
     const [alice, bob] = await tenantWithAccounts(2);
     if (!alice || !bob) throw new Error("seed");
     await fund(alice);
-    await startTracker({ resend: { everyBlocks: 3, olderThanMs: 0 } });
+    await startTracker({ resend: { everyMs: 50, olderThanMs: 0 } });
     // Stored, then the broadcast met an unavailable chain: left PENDING.
     const pending = await prepareAndRecord(alice, bob.account.address, 11n);
     // Broadcast, then the node lost its mempool: SUBMITTED but unknown to the chain.

@@ -37,11 +37,11 @@ export interface PaymentTrackerDependencies {
   failUnsigned?: boolean;
   /**
    * Stored transactions still not on chain (a broadcast that met an unavailable chain, a node that
-   * lost its mempool) are looked up and re-broadcast after a watch recovers and every `everyBlocks`
-   * blocks, once unchanged for `olderThanMs` (so a payment being sent right now is left alone).
-   * Default every 100 blocks, after 30 s.
+   * lost its mempool) are looked up and re-broadcast after a watch recovers and every `everyMs`,
+   * once unchanged for `olderThanMs` (so a payment its sender is still working on is left alone).
+   * Default every 10 s, after 30 s.
    */
-  resend?: { everyBlocks?: number; olderThanMs?: number };
+  resend?: { everyMs?: number; olderThanMs?: number };
 }
 
 // Payments that reached FINALIZED or FAILED, remembered for a while so a late track() with an older
@@ -70,9 +70,9 @@ export class PaymentTracker {
   readonly #initialBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #failUnsigned: boolean;
-  readonly #resendEveryBlocks: number;
+  readonly #resendEveryMs: number;
   readonly #resendOlderThanMs: number;
-  #blocksSinceResend = 0;
+  #resendTimer: NodeJS.Timeout | null = null;
 
   // What each block looks at instead of scanning the store: OUTGOING payments sent and not yet in a
   // block, and CONFIRMED payments (both directions) on their way to finality.
@@ -103,7 +103,7 @@ export class PaymentTracker {
     this.#maxBackoffMs = deps.retry?.maxMs ?? 30_000;
     this.#backoffMs = this.#initialBackoffMs;
     this.#failUnsigned = deps.failUnsigned ?? true;
-    this.#resendEveryBlocks = deps.resend?.everyBlocks ?? 100;
+    this.#resendEveryMs = deps.resend?.everyMs ?? 10_000;
     this.#resendOlderThanMs = deps.resend?.olderThanMs ?? 30_000;
   }
 
@@ -140,6 +140,10 @@ export class PaymentTracker {
       if (this.#state !== "starting") return; // stopped meanwhile
       this.#state = "running";
       await this.#watch();
+      this.#resendTimer = setInterval(() => {
+        if (this.#ready) void this.#enqueue(this.#generation, () => this.#resendStale());
+      }, this.#resendEveryMs);
+      this.#resendTimer.unref();
     } catch (error) {
       if (this.#state === "starting" || this.#state === "running") this.#state = "idle";
       await this.#stopWatch();
@@ -154,6 +158,8 @@ export class PaymentTracker {
     this.#generation++;
     if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
+    if (this.#resendTimer !== null) clearInterval(this.#resendTimer);
+    this.#resendTimer = null;
     await this.#stopWatch();
     await this.#queue;
   }
@@ -267,20 +273,25 @@ export class PaymentTracker {
           payment.rawTransaction !== null &&
           payment.updatedAt.getTime() <= cutoff,
       );
-      if (stale.length === 0) return;
-      const reconciled = await reconcileOpenPayments({
-        store: this.#store,
-        adapter: this.#adapter,
-        logger: this.#logger,
-        payments: stale,
-        failUnsigned: false,
-      });
-      const stillOpen = new Set(reconciled.payments.map((payment) => payment.id));
-      for (const payment of stale) if (!stillOpen.has(payment.id)) this.#forget(payment.id);
-      for (const payment of reconciled.payments) this.#open.set(payment.id, payment);
+      await this.#resend(stale);
     } catch (error) {
       this.#logger.warn({ err: error }, "could not re-send stored transactions; trying again later");
     }
+  }
+
+  /** Looks stored transactions up on chain and sends the ones it does not have again, as the same bytes. */
+  async #resend(payments: readonly PaymentRecord[]): Promise<void> {
+    if (payments.length === 0) return;
+    const reconciled = await reconcileOpenPayments({
+      store: this.#store,
+      adapter: this.#adapter,
+      logger: this.#logger,
+      payments,
+      failUnsigned: false,
+    });
+    const stillOpen = new Set(reconciled.payments.map((payment) => payment.id));
+    for (const payment of payments) if (!stillOpen.has(payment.id)) this.#forget(payment.id);
+    for (const payment of reconciled.payments) this.#open.set(payment.id, payment);
   }
 
   async #applyBlock(block: ObservedBlock): Promise<void> {
@@ -418,12 +429,6 @@ export class PaymentTracker {
       });
     } catch (error) {
       this.#logger.warn({ err: error }, "publishing the chain head failed");
-    }
-
-    this.#blocksSinceResend++;
-    if (this.#blocksSinceResend >= this.#resendEveryBlocks) {
-      this.#blocksSinceResend = 0;
-      await this.#resendStale();
     }
   }
 
@@ -587,6 +592,17 @@ export class PaymentTracker {
       { height, reorged: steps.length },
       "the chain replaced blocks; their payments wait for a new block",
     );
+    // A node may not put the transactions of replaced blocks back in its mempool: send ours again
+    // (the same bytes; the ones the new branch already holds are left as they are). Their sender is
+    // long done with them, so there is nothing to wait for.
+    const ours = steps
+      .map((step) => step.payment)
+      .filter((payment) => payment.direction === "OUTGOING" && payment.rawTransaction !== null);
+    try {
+      await this.#resend(ours);
+    } catch (error) {
+      this.#logger.warn({ err: error }, "could not re-send reorged transactions; the periodic re-send will");
+    }
   }
 
   #remember(payment: PaymentRecord): void {
