@@ -108,7 +108,14 @@ export interface PreparedTransaction {
 /** What the chain says about a transaction hash. */
 export type TransactionStatus =
   | { state: "UNKNOWN" }
-  | { state: "PENDING" }
+  | {
+      state: "PENDING";
+      /**
+       * Set when the node holds the transaction but cannot include it as things stand (a fee cap
+       * below the base fee, an earlier nonce it does not have): a sentence for the operator.
+       */
+      stuck?: string;
+    }
   | { state: "INCLUDED"; height: bigint; blockHash: string; fee: bigint | null }
   | { state: "FAILED"; height: bigint | null; reason: string };
 

@@ -369,6 +369,55 @@ describe("transactions that cannot land, and ones the node lost", () => {
     expect(await adapter.getBalances([{ address: bob.address, asset: eth }])).toEqual([9n]);
   });
 
+  test("stuck: a transaction behind a nonce gap is PENDING and says which nonce it waits for; it lands once the gap is filled", async () => {
+    const alice = await funded(ETH);
+    const bob = newSecp256k1Signer();
+    const first = await adapter.prepareTransfer({ from: alice, to: bob.address, asset: eth, amount: 1n });
+    const second = await adapter.prepareTransfer({ from: alice, to: bob.address, asset: eth, amount: 2n });
+    await adapter.broadcast(second);
+    expect(await adapter.getTransactionStatus(second.hash)).toEqual({
+      state: "PENDING",
+      stuck: expect.stringMatching(new RegExp(`waits for nonce ${first.nonce} of ${alice.address}`)),
+    });
+    await adapter.broadcast(first);
+    await included(second.hash);
+    expect(await adapter.getBalances([{ address: bob.address, asset: eth }])).toEqual([3n]);
+  });
+
+  test("a fee cap below a risen base fee: anvil drops the transaction; sending it again is refused as not now (UNAVAILABLE), and lands once the base fee falls", async () => {
+    const alice = await funded(ETH);
+    const bob = newSecp256k1Signer();
+    await anvilCall("evm_setAutomine", [false]);
+    try {
+      const prepared = await adapter.prepareTransfer({
+        from: alice,
+        to: bob.address,
+        asset: eth,
+        amount: 4n,
+      });
+      await adapter.broadcast(prepared);
+      await anvilCall("anvil_setNextBlockBaseFeePerGas", ["0x174876e800"]); // 100 gwei
+      await anvilCall("evm_mine");
+      // Anvil evicts what its base fee priced out (geth would keep it: PENDING, with `stuck` saying why).
+      expect(await adapter.getTransactionStatus(prepared.hash)).toEqual({ state: "UNKNOWN" });
+      expect(await rejection(adapter.broadcast(prepared))).toMatchObject({
+        code: "UNAVAILABLE",
+        message: expect.stringMatching(
+          /will not take the transaction now \(max fee per gas less than block base fee\)/,
+        ),
+      });
+      await anvilCall("anvil_setNextBlockBaseFeePerGas", ["0x1"]);
+      await anvilCall("evm_mine");
+      await adapter.broadcast(prepared);
+      await anvilCall("evm_mine");
+      await included(prepared.hash);
+    } finally {
+      await anvilCall("anvil_setNextBlockBaseFeePerGas", ["0x3b9aca00"]); // back to 1 gwei
+      await anvilCall("evm_setAutomine", [true]);
+    }
+    expect(await adapter.getBalances([{ address: bob.address, asset: eth }])).toEqual([4n]);
+  });
+
   test("a reverted transaction is FAILED with its block, and the watch lists it as failed", async () => {
     const alice = await funded(ETH);
     // A contract whose every call reverts: a transfer to it reverts on chain (the estimate is skipped

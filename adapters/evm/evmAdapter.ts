@@ -6,6 +6,7 @@ import {
   hexToString,
   type PublicClient,
   parseAbi,
+  type RpcTransaction,
   type RpcTransactionReceipt,
   recoverTransactionAddress,
   toHex,
@@ -44,6 +45,8 @@ const TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a
 /** Older tokens (MKR, …) return symbol as bytes32. */
 const BYTES32_SYMBOL_ABI = parseAbi(["function symbol() view returns (bytes32)"]);
 const PRINTABLE_SYMBOL = /^[\x21-\x7e][\x20-\x7e]{0,31}$/;
+/** Node refusals that say "not now" rather than "never" (geth, anvil, reth wording). */
+const NOT_NOW = /less than (the )?(block )?base fee|underpriced|fee cap.*(below|less than)/i;
 /** What a plain value transfer to an account without code costs, always. */
 const PLAIN_TRANSFER_GAS = 21_000n;
 
@@ -266,6 +269,16 @@ export class EvmAdapter implements ChainAdapter {
       if (isUnreachable(error)) throw toEvmAdapterError(error, this.#id, "broadcast the transaction");
       // Idempotent: whatever the refusal ("already known", "nonce too low" once mined), bytes the chain has are sent.
       if (await this.#knows(prepared.hash)) return;
+      // "Not now": the fee cap is below the base fee, or another transaction holds the nonce in the
+      // mempool. The bytes can still land later: they stay stored and the tracker sends them again.
+      const refusal = rpcErrorMessage(error) ?? "";
+      if (NOT_NOW.test(refusal)) {
+        throw new AdapterError(
+          "UNAVAILABLE",
+          `${this.#id} will not take the transaction now (${refusal}); it is kept and sent again until the chain takes it or its nonce is used.`,
+          { cause: error },
+        );
+      }
       const sender = await recoverTransactionAddress({ serializedTransaction: raw as never }).catch(
         () => null,
       );
@@ -287,10 +300,35 @@ export class EvmAdapter implements ChainAdapter {
         if (receipt.status !== "0x1") return { state: "FAILED", height, reason: revertedMessage(height) };
         return { state: "INCLUDED", height, blockHash: receipt.blockHash, fee: feeOf(receipt) };
       }
-      return transaction ? { state: "PENDING" } : { state: "UNKNOWN" };
+      if (!transaction) return { state: "UNKNOWN" };
+      const stuck = await this.#whyNotIncluded(transaction);
+      return stuck === null ? { state: "PENDING" } : { state: "PENDING", stuck };
     } catch (error) {
       throw toEvmAdapterError(error, this.#id, "look the transaction up");
     }
+  }
+
+  /**
+   * Why a transaction the node holds cannot be mined as things stand, or null when it can: an earlier
+   * nonce of its sender the node does not have (it waits behind the gap), or a fee cap below the
+   * base fee (it waits for the base fee to fall).
+   */
+  async #whyNotIncluded(transaction: RpcTransaction): Promise<string | null> {
+    const from = transaction.from;
+    const nonce = BigInt(transaction.nonce);
+    const [ready, latest] = await Promise.all([
+      this.#client.getTransactionCount({ address: from, blockTag: "pending" }).then(BigInt),
+      this.#client.getBlock({ blockTag: "latest" }),
+    ]);
+    if (nonce > ready) {
+      return `it has nonce ${nonce} and waits for nonce ${ready} of ${normalizeEvmAddress(from)}, which the node does not have`;
+    }
+    const feeCap = transaction.maxFeePerGas ?? transaction.gasPrice;
+    const baseFee = latest.baseFeePerGas;
+    if (feeCap !== undefined && baseFee !== null && BigInt(feeCap) < baseFee) {
+      return `its fee cap of ${formatBaseUnits(BigInt(feeCap), 9)} gwei per gas is below the base fee of ${formatBaseUnits(baseFee, 9)} gwei`;
+    }
+    return null;
   }
 
   resetNonce(address: string): void {

@@ -62,7 +62,7 @@ export async function reconcileOpenPayments(
   for (const payment of candidates) {
     try {
       steps.push(
-        ...(await reconcileOne(adapter, payment, head, new Date(), parameters.failUnsigned ?? true)),
+        ...(await reconcileOne(adapter, payment, head, new Date(), parameters.failUnsigned ?? true, logger)),
       );
     } catch (error) {
       logger.warn(
@@ -88,6 +88,7 @@ async function reconcileOne(
   head: ChainHead,
   at: Date,
   failUnsigned: boolean,
+  logger: Logger,
 ): Promise<PaymentChangeStep[]> {
   if (payment.txHash === null) {
     return failUnsigned && payment.status === "PENDING" ? [notSent(payment, at)] : [];
@@ -103,6 +104,19 @@ async function reconcileOne(
     case "FAILED":
       return [failedChange(payment, "CHAIN_REJECTED", status.reason, at, status.height)];
     case "PENDING":
+      // Stuck: the node holds it but cannot include it now. It is not failed (it may still land, and
+      // a payment is never sent again with a new nonce while its transaction can), but reported.
+      if (status.stuck !== undefined) {
+        logger.warn(
+          {
+            paymentId: payment.id,
+            txHash: payment.txHash,
+            chainId: payment.chainId,
+            since: payment.updatedAt,
+          },
+          `a payment's transaction is stuck: ${status.stuck}`,
+        );
+      }
       return payment.status === "PENDING" ? [submitted(payment, at)] : [];
     case "UNKNOWN": {
       if (payment.validUntilHeight !== null && head.height > payment.validUntilHeight) {
