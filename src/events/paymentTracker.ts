@@ -567,7 +567,8 @@ export class PaymentTracker {
       steps.push(
         paymentChange(
           payment,
-          { status: "SUBMITTED", blockHeight: null, blockHash: null, confirmations: 0 },
+          // The fee was the replaced block's (gas used × its price): the next block sets it anew.
+          { status: "SUBMITTED", blockHeight: null, blockHash: null, confirmations: 0, fee: null },
           "REORGED",
           at,
         ),

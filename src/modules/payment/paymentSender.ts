@@ -104,10 +104,16 @@ export class PaymentSender {
           try {
             await this.#sendBatch(lane, batch);
           } catch (error) {
-            // A fault (store down, bug): every caller in the batch hears it; nothing half-done is
-            // acknowledged, and what was recorded with its bytes is re-sent by the tracker.
-            this.deps.logger.error({ err: error, accountId: lane.from.id }, "payment batch failed");
-            for (const waiting of batch) waiting.reject(error);
+            // A chain that cannot be read (CHAIN_UNAVAILABLE) or a fault (store down, bug): every
+            // caller in the batch hears it; nothing half-done is acknowledged, and what was recorded
+            // with its bytes is re-sent by the tracker.
+            const answer = toGatewayError(error);
+            const unavailable = isAdapterError(error) && error.code === "UNAVAILABLE";
+            this.deps.logger[unavailable ? "warn" : "error"](
+              { err: error, accountId: lane.from.id },
+              "payment batch failed",
+            );
+            for (const waiting of batch) waiting.reject(answer);
           }
         }
       } finally {

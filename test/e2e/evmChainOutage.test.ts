@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Address, createPublicClient, type Hash, http, parseEther } from "viem";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Anvil, restartAnvil, startAnvil } from "../support/evm/anvil.ts";
+import { codesOf, eventually, type GraphQLTestClient } from "./support/graphqlTestClient.ts";
+import { type Account, createAccount, createSubnet, FUND, send, type Tenant } from "./support/scenario.ts";
+import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
+
+// The EVM node goes away while payments are in flight and comes back: anvil mining a block a second,
+// saving its chain to a state file when stopped gracefully (SIGTERM) and loading it on restart, but
+// never its mempool. The gateway answers CHAIN_UNAVAILABLE meanwhile, reports the chain unhealthy,
+// and afterwards gets the lost transactions on chain by sending their stored bytes again: the tracker
+// re-sends a stored transaction once it has sat unchanged for 30 s, so this test takes ~40 s.
+
+const CHAIN = "eip155:31337";
+
+const PAYMENT = "query ($id: ID!) { payment(id: $id) { id status amount txHash blockHeight } }";
+const HISTORY = `query ($id: ID!) {
+  account(id: $id) { payments(first: 100, direction: OUTGOING) {
+    edges { node { id status amount txHash idempotencyKey error { code message } } }
+  } }
+}`;
+const CHAINS = "{ chains { id healthy head } }";
+
+interface PaymentView {
+  id: string;
+  status: string;
+  amount: string;
+  txHash: string;
+  blockHeight: string | null;
+}
+interface HistoryNode extends PaymentView {
+  idempotencyKey: string;
+  error: { code: string; message: string } | null;
+}
+
+const paymentOf = async (client: GraphQLTestClient, id: string) =>
+  (await client.data<{ payment: PaymentView }>(PAYMENT, { id })).payment;
+
+const chainOf = async (client: GraphQLTestClient) => {
+  const { chains } = await client.data<{ chains: { id: string; healthy: boolean; head: string | null }[] }>(
+    CHAINS,
+  );
+  const chain = chains.find((each) => each.id === CHAIN);
+  if (!chain) throw new Error(`${CHAIN} is not among the gateway's chains`);
+  return chain;
+};
+
+const outgoing = async (client: GraphQLTestClient, id: string) =>
+  (
+    await client.data<{ account: { payments: { edges: { node: HistoryNode }[] } } }>(HISTORY, { id })
+  ).account.payments.edges.map((edge) => edge.node);
+
+describe("the EVM node stops and comes back while payments are in flight", () => {
+  let directory: string;
+  let anvil: Anvil;
+  let gateway: TestGateway;
+  let a: Tenant;
+  let b: Tenant;
+  let payer: Account;
+  let payee: Account;
+
+  const chainClient = () => createPublicClient({ transport: http(anvil.url), pollingInterval: 50 });
+  /** anvil_* and evm_* methods, which viem's clients do not type. */
+  const devCall = <T = unknown>(method: string, params: unknown[]) =>
+    (chainClient().request as unknown as (call: { method: string; params: unknown[] }) => Promise<T>)({
+      method,
+      params,
+    });
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), "evm-outage-"));
+    anvil = await startAnvil({ blockTimeSeconds: 1, stateFile: join(directory, "anvil-state.json") });
+    gateway = await startTestGateway({
+      EVM_RPC_URLS: anvil.url,
+      EVM_FINALITY_DEPTHS: `${CHAIN}=2`,
+      EVM_POLL_INTERVAL_MS: "20",
+    });
+    a = await gateway.newTenant("Acme");
+    b = await gateway.newTenant("Globex");
+    payer = await createAccount(a, (await createSubnet(a, { name: "acme ETH", chainId: CHAIN })).id);
+    payee = await createAccount(b, (await createSubnet(b, { name: "globex ETH", chainId: CHAIN })).id);
+    await a.data(FUND, { accountId: payer.id, amount: "10" });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await anvil?.stop();
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  test("in-flight payments survive the node's restart without its mempool: CHAIN_UNAVAILABLE and unhealthy meanwhile, then every payment CONFIRMED once", {
+    timeout: 120_000,
+  }, async () => {
+    const pay = (amount: string, idempotencyKey: string) =>
+      send(a, { fromAccountId: payer.id, to: { address: payee.address }, amount, idempotencyKey });
+    const sentOk = async (amount: string, idempotencyKey: string) => {
+      const response = await pay(amount, idempotencyKey);
+      expect(response.errors, idempotencyKey).toBeUndefined();
+      const payment = response.data?.sendPayment.payment;
+      expect(payment?.status).toBe("SUBMITTED");
+      return payment as { id: string; txHash: string };
+    };
+    const confirmed = (id: string, timeoutMs?: number) =>
+      eventually(async () => {
+        const payment = await paymentOf(a, id);
+        return payment.status === "CONFIRMED" || payment.status === "FINALIZED" ? payment : undefined;
+      }, timeoutMs);
+
+    expect((await chainOf(a)).healthy).toBe(true);
+
+    // 1. Payments that make it into blocks before the outage.
+    const landed = [await sentOk("0.1", "before-1"), await sentOk("0.2", "before-2")];
+    for (const payment of landed) await confirmed(payment.id);
+
+    // 2. Payments in flight: mining is paused so they are certainly still in the mempool when the node
+    // stops (a block every second would otherwise race the stop). The restart mines again (--block-time).
+    await devCall("evm_setIntervalMining", [0]);
+    const inFlight = [
+      await sentOk("0.3", "in-flight-1"),
+      await sentOk("0.4", "in-flight-2"),
+      await sentOk("0.5", "in-flight-3"),
+    ];
+    const chain = chainClient();
+    expect(await chain.getTransactionCount({ address: payer.address as Address, blockTag: "pending" })).toBe(
+      5,
+    );
+    expect(await chain.getTransactionCount({ address: payer.address as Address })).toBe(2);
+
+    // 3. The node stops gracefully: its chain is saved, its mempool lost.
+    const url = anvil.url;
+    await anvil.stop();
+    const refused = await pay("0.6", "during-outage");
+    // Soft: a wrong code must not hide whether the recovery below works.
+    expect.soft(codesOf(refused), JSON.stringify(refused.errors)).toEqual(["CHAIN_UNAVAILABLE"]);
+    await eventually(async () => ((await chainOf(a)).healthy ? undefined : true));
+    expect((await chainOf(a)).head).toBeNull();
+    for (const payment of inFlight) expect((await paymentOf(a, payment.id)).status).toBe("SUBMITTED");
+    // A refused request records nothing: its key is free.
+    expect((await outgoing(a, payer.id)).map((payment) => payment.idempotencyKey)).not.toContain(
+      "during-outage",
+    );
+
+    // 4. The node comes back on the same URL with the saved chain and an empty mempool.
+    anvil = await restartAnvil(anvil);
+    expect(anvil.url).toBe(url);
+    expect(
+      await chainClient().getTransactionCount({ address: payer.address as Address, blockTag: "pending" }),
+    ).toBe(2);
+    await eventually(async () => ((await chainOf(a)).healthy ? true : undefined), 30_000);
+    // The request refused during the outage, sent again with the same key, now goes through.
+    const retried = await sentOk("0.6", "during-outage");
+
+    // 5. Every payment ends on chain: the lost ones as their stored bytes, re-sent once stale.
+    for (const payment of [...inFlight, retried]) await confirmed(payment.id, 90_000);
+    const all = await eventually(async () => {
+      const payments = await outgoing(a, payer.id);
+      return payments.every((payment) => payment.status === "CONFIRMED" || payment.status === "FINALIZED")
+        ? payments
+        : undefined;
+    });
+    expect(all.map((payment) => payment.idempotencyKey).sort()).toEqual(
+      ["before-1", "before-2", "in-flight-1", "in-flight-2", "in-flight-3", "during-outage"].sort(),
+    );
+    for (const payment of inFlight) {
+      const after = all.find((each) => each.id === payment.id);
+      expect(after?.txHash, "re-sent as the same transaction").toBe(payment.txHash);
+    }
+
+    // 6. None sent twice: one transaction per payment, the payee holds exactly the sum.
+    const onChain = chainClient();
+    const receipts = await Promise.all(
+      all.map((payment) => onChain.getTransactionReceipt({ hash: payment.txHash as Hash })),
+    );
+    expect(receipts.every((receipt) => receipt.status === "success")).toBe(true);
+    expect(await onChain.getTransactionCount({ address: payer.address as Address })).toBe(all.length);
+    const total = all.reduce((sum, payment) => sum + parseEther(payment.amount), 0n);
+    expect(total).toBe(parseEther("2.1"));
+    expect(await onChain.getBalance({ address: payee.address as Address })).toBe(total);
+    const { account } = await b.data<{ account: { balance: string } }>(
+      "query ($id: ID!) { account(id: $id) { balance } }",
+      { id: payee.id },
+    );
+    expect(parseEther(account.balance)).toBe(total);
+  });
+});

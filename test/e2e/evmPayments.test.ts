@@ -1,0 +1,531 @@
+import {
+  type Address,
+  createWalletClient,
+  erc20Abi,
+  formatEther,
+  type Hash,
+  http,
+  parseEther,
+  parseUnits,
+  publicActions,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ANVIL_DEV_ADDRESS_0, ANVIL_DEV_KEY_0, type Anvil, startAnvil } from "../support/evm/anvil.ts";
+import { deployTestToken } from "../support/evm/deployTestToken.ts";
+import { codesOf, collect, eventually, type GraphQLTestClient } from "./support/graphqlTestClient.ts";
+import { type Account, createAccount, createSubnet, FUND, send, type Tenant } from "./support/scenario.ts";
+import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
+
+// Payments on a real anvil (automine: one block per transaction, none otherwise) through a real
+// gateway: native ETH and an ERC-20, across tenants, from outside wallets, refused input, and a burst.
+
+const CHAIN = "eip155:31337";
+/** Confirmations to FINALIZED: the including block and one more (mined on purpose below). */
+const FINALITY_DEPTH = 2;
+const TOKEN_DECIMALS = 6;
+
+const PAYMENT = `query ($id: ID!) {
+  payment(id: $id) { id status amount fee txHash blockHeight confirmations direction from { address } to { address } }
+}`;
+const BALANCES = "query ($id: ID!) { account(id: $id) { balance balances { amount asset { symbol } } } }";
+const HISTORY = `query ($id: ID!, $direction: PaymentDirection) {
+  account(id: $id) { payments(first: 100, direction: $direction) {
+    edges { node { id status amount fee txHash idempotencyKey from { address } } }
+    pageInfo { hasNextPage }
+  } }
+}`;
+const PAYMENT_EVENTS = `subscription ($accountId: ID) {
+  paymentEvents(accountId: $accountId, after: "0") {
+    cursor type payment { id status amount direction txHash from { address } to { address } }
+  }
+}`;
+
+interface PaymentView {
+  id: string;
+  status: string;
+  amount: string;
+  fee: string | null;
+  txHash: string | null;
+  blockHeight: string | null;
+  confirmations: number;
+  direction: string;
+  from: { address: string };
+  to: { address: string };
+}
+interface HistoryNode {
+  id: string;
+  status: string;
+  amount: string;
+  fee: string | null;
+  txHash: string;
+  idempotencyKey: string | null;
+  from: { address: string };
+}
+interface EventResult {
+  paymentEvents: {
+    cursor: string;
+    type: string;
+    payment: {
+      id: string;
+      status: string;
+      amount: string;
+      direction: string;
+      txHash: string;
+      from: { address: string };
+      to: { address: string };
+    };
+  };
+}
+
+const paymentOf = async (client: GraphQLTestClient, id: string) =>
+  (await client.data<{ payment: PaymentView }>(PAYMENT, { id })).payment;
+
+/** Polls a payment until its status is one of `statuses`. */
+const paymentReaching = (client: GraphQLTestClient, id: string, ...statuses: string[]) =>
+  eventually(async () => {
+    const payment = await paymentOf(client, id);
+    return statuses.includes(payment.status) ? payment : undefined;
+  });
+
+/** An account's balances by asset symbol, in base units. */
+async function balancesOf(client: GraphQLTestClient, id: string, decimals: Record<string, number>) {
+  const { account } = await client.data<{
+    account: { balance: string; balances: { amount: string; asset: { symbol: string } }[] };
+  }>(BALANCES, { id });
+  const bySymbol = new Map<string, bigint>();
+  for (const { amount, asset } of account.balances) {
+    bySymbol.set(asset.symbol, parseUnits(amount, decimals[asset.symbol] ?? 18));
+  }
+  return bySymbol;
+}
+
+async function history(client: GraphQLTestClient, id: string, direction: "INCOMING" | "OUTGOING") {
+  const { account } = await client.data<{
+    account: { payments: { edges: { node: HistoryNode }[]; pageInfo: { hasNextPage: boolean } } };
+  }>(HISTORY, { id, direction });
+  expect(account.payments.pageInfo.hasNextPage).toBe(false); // every test here stays under a page
+  return account.payments.edges.map((edge) => edge.node);
+}
+
+describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
+  let anvil: Anvil;
+  let gateway: TestGateway;
+  let wallet: ReturnType<typeof walletOf>;
+  let token: Address;
+  let a: Tenant;
+  let b: Tenant;
+  let aEth: { id: string };
+  let bEth: { id: string };
+  let aToken: { id: string };
+  let bToken: { id: string };
+
+  /** Anvil's dev account 0 as an outside wallet: viem, not the gateway. */
+  const walletOf = (url: string) =>
+    createWalletClient({
+      account: privateKeyToAccount(ANVIL_DEV_KEY_0),
+      transport: http(url),
+      // viem polls every 4 s by default; anvil mines in milliseconds.
+      pollingInterval: 50,
+    }).extend(publicActions);
+
+  /** Mines `blocks` empty blocks: automine makes a block only for a transaction. */
+  const mine = (blocks = 1) =>
+    wallet.request({ method: "anvil_mine" as never, params: [`0x${blocks.toString(16)}`] as never });
+
+  /** Waits for the receipt: anvil may answer the send before its block is readable. */
+  const mined = async (hash: Hash) => {
+    const receipt = await wallet.waitForTransactionReceipt({ hash });
+    expect(receipt.status).toBe("success");
+    return receipt;
+  };
+
+  const sendEthFromWallet = async (to: string, ether: string) =>
+    mined(await wallet.sendTransaction({ to: to as Address, value: parseEther(ether), chain: null }));
+
+  const sendTokenFromWallet = async (to: string, amount: string) =>
+    mined(
+      await wallet.writeContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: "transfer",
+        args: [to as Address, parseUnits(amount, TOKEN_DECIMALS)],
+        chain: null,
+      }),
+    );
+
+  const eventOfType = (events: { items: EventResult[] }, type: string, paymentTxHash?: string) =>
+    eventually(async () =>
+      events.items
+        .map((item) => item.paymentEvents)
+        .find(
+          (event) =>
+            event.type === type && (paymentTxHash === undefined || event.payment.txHash === paymentTxHash),
+        ),
+    );
+
+  beforeAll(async () => {
+    anvil = await startAnvil();
+    wallet = walletOf(anvil.url);
+    // Deployed with dev key 0, which keeps the supply: the gateway's faucet pays tokens from it.
+    ({ address: token } = await deployTestToken({
+      rpcUrl: anvil.url,
+      symbol: "USDT",
+      decimals: TOKEN_DECIMALS,
+      supply: parseUnits("1000000", TOKEN_DECIMALS),
+    }));
+    gateway = await startTestGateway({
+      EVM_RPC_URLS: anvil.url,
+      EVM_FINALITY_DEPTHS: `${CHAIN}=${FINALITY_DEPTH}`,
+      EVM_POLL_INTERVAL_MS: "20",
+    });
+    a = await gateway.newTenant("Acme");
+    b = await gateway.newTenant("Globex");
+    aEth = await createSubnet(a, { name: "acme ETH", chainId: CHAIN });
+    bEth = await createSubnet(b, { name: "globex ETH", chainId: CHAIN });
+    aToken = await createSubnet(a, { name: "acme USDT", chainId: CHAIN, asset: { token } });
+    bToken = await createSubnet(b, { name: "globex USDT", chainId: CHAIN, asset: { token } });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await anvil?.stop();
+  });
+
+  test("the subnets' assets: ETH (18 decimals) and the ERC-20 as the contract describes it", async () => {
+    const { viewer } = await a.data<{
+      viewer: {
+        subnets: {
+          edges: {
+            node: { id: string; asset: { kind: string; symbol: string; decimals: number; address: string } };
+          }[];
+        };
+      };
+    }>("{ viewer { subnets(first: 10) { edges { node { id asset { kind symbol decimals address } } } } } }");
+    const assetOf = (id: string) => viewer.subnets.edges.find((edge) => edge.node.id === id)?.node.asset;
+    expect(assetOf(aEth.id)).toEqual({ kind: "NATIVE", symbol: "ETH", decimals: 18, address: null });
+    expect(assetOf(aToken.id)).toEqual({
+      kind: "TOKEN",
+      symbol: "USDT",
+      decimals: TOKEN_DECIMALS,
+      address: token,
+    });
+  });
+
+  test("ETH from tenant A to tenant B's address: B gets RECEIVED, A's payment is CONFIRMED then FINALIZED with its fee, balances exact", async () => {
+    const payer = await createAccount(a, aEth.id, { label: "payer" });
+    const payee = await createAccount(b, bEth.id, { label: "payee" });
+    expect(payer.custody).toBe("MANAGED");
+    expect(payer.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+
+    const funded = await a.data<{ fundAccount: { txHash: string; amount: string } }>(FUND, {
+      accountId: payer.id,
+      amount: "10",
+    });
+    expect(funded.fundAccount.amount).toBe("10");
+    expect((await balancesOf(a, payer.id, {})).get("ETH")).toBe(parseEther("10"));
+
+    const socket = b.ws();
+    const events = collect<EventResult>(socket, PAYMENT_EVENTS, { accountId: payee.id });
+    try {
+      const response = await send(a, {
+        fromAccountId: payer.id,
+        to: { address: payee.address },
+        amount: "1.25",
+        idempotencyKey: "eth-1",
+      });
+      expect(response.errors).toBeUndefined();
+      const sent = response.data?.sendPayment.payment;
+      if (!sent) throw new Error("no payment");
+      expect(sent.status).toBe("SUBMITTED");
+      expect(sent.txHash).toMatch(/^0x[0-9a-f]{64}$/i);
+
+      const received = await eventOfType(events, "RECEIVED");
+      expect(received.payment).toMatchObject({
+        amount: "1.25",
+        direction: "INCOMING",
+        from: { address: payer.address },
+        to: { address: payee.address },
+      });
+      expect(received.payment.txHash.toLowerCase()).toBe(sent.txHash?.toLowerCase());
+
+      const confirmed = await paymentReaching(a, sent.id, "CONFIRMED");
+      const receipt = await mined(sent.txHash as Hash);
+      expect(BigInt(confirmed.blockHeight ?? -1)).toBe(receipt.blockNumber);
+      expect(confirmed.confirmations).toBe(1);
+      // One more block makes the second confirmation, and with depth 2 the payment is final.
+      await mine();
+      const finalized = await paymentReaching(a, sent.id, "FINALIZED");
+      expect(finalized.confirmations).toBeGreaterThanOrEqual(FINALITY_DEPTH);
+      await eventOfType(events, "FINALIZED");
+
+      // The fee: gas used × effective gas price, an Amount of ETH (a decimal string, never a number).
+      expect(finalized.fee).toMatch(/^\d+(\.\d+)?$/);
+      const fee = parseEther(finalized.fee ?? "0");
+      expect(fee).toBeGreaterThan(0n);
+      expect(fee).toBe(receipt.gasUsed * receipt.effectiveGasPrice);
+
+      expect((await balancesOf(a, payer.id, {})).get("ETH")).toBe(
+        parseEther("10") - parseEther("1.25") - fee,
+      );
+      expect((await balancesOf(b, payee.id, {})).get("ETH")).toBe(parseEther("1.25"));
+      expect(await wallet.getBalance({ address: payee.address as Address })).toBe(parseEther("1.25"));
+
+      const incoming = await history(b, payee.id, "INCOMING");
+      expect(incoming).toHaveLength(1);
+      expect(incoming[0]).toMatchObject({
+        amount: "1.25",
+        status: "FINALIZED",
+        from: { address: payer.address },
+      });
+    } finally {
+      events.stop();
+      await socket.dispose();
+    }
+  });
+
+  test("an ERC-20 from tenant A to tenant B: token amounts exact, the fee paid in ETH from the sender's ETH", async () => {
+    const payer = await createAccount(a, aToken.id, { label: "token payer" });
+    const payee = await createAccount(b, bToken.id, { label: "token payee" });
+    const decimals = { USDT: TOKEN_DECIMALS, ETH: 18 };
+
+    await a.data(FUND, { accountId: payer.id, amount: "500" });
+    // fundAccount gives a token subnet's account its token only, but the fee of a token transfer is
+    // paid in ETH: the account's address gets ETH like any address does, here from an outside wallet
+    // (anvil's dev account 0). A plain ETH transfer to a token subnet's account is no payment of it.
+    await sendEthFromWallet(payer.address, "1");
+    const before = await balancesOf(a, payer.id, decimals);
+    expect(before.get("USDT")).toBe(parseUnits("500", TOKEN_DECIMALS));
+    expect(before.get("ETH")).toBe(parseEther("1"));
+
+    const socket = b.ws();
+    const events = collect<EventResult>(socket, PAYMENT_EVENTS, { accountId: payee.id });
+    try {
+      const response = await send(a, {
+        fromAccountId: payer.id,
+        to: { address: payee.address },
+        amount: "12.5",
+        idempotencyKey: "usdt-1",
+      });
+      expect(response.errors).toBeUndefined();
+      const sent = response.data?.sendPayment.payment;
+      if (!sent) throw new Error("no payment");
+      expect(sent.status).toBe("SUBMITTED");
+
+      const received = await eventOfType(events, "RECEIVED");
+      expect(received.payment).toMatchObject({
+        amount: "12.5",
+        direction: "INCOMING",
+        from: { address: payer.address },
+      });
+
+      await paymentReaching(a, sent.id, "CONFIRMED", "FINALIZED");
+      await mine();
+      const finalized = await paymentReaching(a, sent.id, "FINALIZED");
+      const receipt = await mined(sent.txHash as Hash);
+      const fee = parseEther(finalized.fee ?? "0");
+      expect(fee).toBeGreaterThan(0n);
+      expect(fee).toBe(receipt.gasUsed * receipt.effectiveGasPrice);
+
+      const after = await balancesOf(a, payer.id, decimals);
+      expect(after.get("USDT")).toBe(parseUnits("487.5", TOKEN_DECIMALS));
+      expect(after.get("ETH")).toBe(parseEther("1") - fee);
+      const payeeBalances = await balancesOf(b, payee.id, decimals);
+      expect(payeeBalances.get("USDT")).toBe(parseUnits("12.5", TOKEN_DECIMALS));
+      expect(payeeBalances.get("ETH")).toBe(0n);
+      expect(
+        await wallet.readContract({
+          address: token,
+          abi: erc20Abi,
+          functionName: "balanceOf",
+          args: [payee.address as Address],
+        }),
+      ).toBe(parseUnits("12.5", TOKEN_DECIMALS));
+    } finally {
+      events.stop();
+      await socket.dispose();
+    }
+  });
+
+  test("transfers sent straight from an outside wallet (ETH, and ERC-20 transfer()) appear as RECEIVED with their amount and sender", async () => {
+    const ethPayee = await createAccount(b, bEth.id, { label: "from outside, ETH" });
+    const tokenPayee = await createAccount(b, bToken.id, { label: "from outside, USDT" });
+    const socket = b.ws();
+    const ethEvents = collect<EventResult>(socket, PAYMENT_EVENTS, { accountId: ethPayee.id });
+    const tokenEvents = collect<EventResult>(socket, PAYMENT_EVENTS, { accountId: tokenPayee.id });
+    try {
+      const ethReceipt = await sendEthFromWallet(ethPayee.address, "0.5");
+      const tokenReceipt = await sendTokenFromWallet(tokenPayee.address, "7.25");
+
+      const eth = await eventOfType(ethEvents, "RECEIVED", ethReceipt.transactionHash);
+      expect(eth.payment).toMatchObject({
+        amount: "0.5",
+        direction: "INCOMING",
+        from: { address: ANVIL_DEV_ADDRESS_0 },
+        to: { address: ethPayee.address },
+      });
+      const usdt = await eventOfType(tokenEvents, "RECEIVED", tokenReceipt.transactionHash);
+      expect(usdt.payment).toMatchObject({
+        amount: "7.25",
+        direction: "INCOMING",
+        from: { address: ANVIL_DEV_ADDRESS_0 },
+        to: { address: tokenPayee.address },
+      });
+      // The ETH transfer is no payment of the token account, and the other way round.
+      expect(ethEvents.items.map((item) => item.paymentEvents.payment.txHash)).not.toContain(
+        tokenReceipt.transactionHash,
+      );
+      expect(tokenEvents.items.map((item) => item.paymentEvents.payment.txHash)).not.toContain(
+        ethReceipt.transactionHash,
+      );
+
+      await mine();
+      await paymentReaching(b, eth.payment.id, "FINALIZED");
+      await paymentReaching(b, usdt.payment.id, "FINALIZED");
+      expect((await balancesOf(b, ethPayee.id, {})).get("ETH")).toBe(parseEther("0.5"));
+      expect((await balancesOf(b, tokenPayee.id, { USDT: TOKEN_DECIMALS })).get("USDT")).toBe(
+        parseUnits("7.25", TOKEN_DECIMALS),
+      );
+      expect(await history(b, ethPayee.id, "INCOMING")).toHaveLength(1);
+      expect(await history(b, tokenPayee.id, "INCOMING")).toHaveLength(1);
+    } finally {
+      ethEvents.stop();
+      tokenEvents.stop();
+      await socket.dispose();
+    }
+  });
+
+  describe("bad input: a coded error, and nothing sent or created", () => {
+    let payer: Account;
+    let payee: Account;
+    beforeAll(async () => {
+      payer = await createAccount(a, aEth.id, { label: "careful payer" });
+      payee = await createAccount(b, bEth.id, { label: "careful payee" });
+      await a.data(FUND, { accountId: payer.id, amount: "1" });
+    });
+
+    /** Sends `input` and checks it was refused with `code` and that the payer's chain state and history did not move. */
+    async function refused(input: Record<string, unknown>, code: string) {
+      const nonce = await wallet.getTransactionCount({ address: payer.address as Address });
+      const balance = await wallet.getBalance({ address: payer.address as Address });
+      const response = await send(a, {
+        fromAccountId: payer.id,
+        to: { address: payee.address },
+        amount: "0.1",
+        idempotencyKey: `bad-${Math.random()}`,
+        ...input,
+      });
+      expect(codesOf(response)).toEqual([code]);
+      expect(response.errors?.[0]?.message.length).toBeGreaterThan(10); // a sentence, not a bare code
+      expect(await wallet.getTransactionCount({ address: payer.address as Address })).toBe(nonce);
+      expect(
+        await wallet.getTransactionCount({ address: payer.address as Address, blockTag: "pending" }),
+      ).toBe(nonce);
+      expect(await wallet.getBalance({ address: payer.address as Address })).toBe(balance);
+      expect(await history(a, payer.id, "OUTGOING")).toEqual([]);
+      return response;
+    }
+
+    test("an EIP-55 address with a wrong checksum in to.address is BAD_USER_INPUT", async () => {
+      // Flip the case of the first letter: still the same 20 bytes, but the checksum no longer matches.
+      const at = payee.address.slice(2).search(/[a-fA-F]/) + 2;
+      const letter = payee.address[at] as string;
+      const flipped = letter === letter.toUpperCase() ? letter.toLowerCase() : letter.toUpperCase();
+      const wrong = `${payee.address.slice(0, at)}${flipped}${payee.address.slice(at + 1)}`;
+      expect(wrong.toLowerCase()).toBe(payee.address.toLowerCase());
+      expect(wrong).not.toBe(payee.address);
+      const response = await refused({ to: { address: wrong } }, "BAD_USER_INPUT");
+      expect(response.errors?.[0]?.extensions?.field).toBe("to.address");
+      expect(await wallet.getBalance({ address: payee.address as Address })).toBe(0n);
+    });
+
+    test("a memo is refused: the chain carries none", async () => {
+      // DESIGN.md: UNSUPPORTED is "a capability the chain lacks" (the chain reports maxMemoBytes 0).
+      await refused({ memo: "invoice 42" }, "UNSUPPORTED");
+    });
+
+    test("asset.token naming no ERC-20 contract (an account without code, a random address) is BAD_USER_INPUT", async () => {
+      const subnetCount = async () =>
+        (
+          await a.data<{ viewer: { subnets: { edges: unknown[] } } }>(
+            "{ viewer { subnets(first: 100) { edges { cursor } } } }",
+          )
+        ).viewer.subnets.edges.length;
+      const before = await subnetCount();
+      for (const address of [ANVIL_DEV_ADDRESS_0, privateKeyToAccount(generatePrivateKey()).address]) {
+        const response = await a.request(
+          "mutation ($input: CreateSubnetInput!) { createSubnet(input: $input) { subnet { id } } }",
+          { input: { name: "not a token", chainId: CHAIN, asset: { token: address } } },
+        );
+        expect(codesOf(response), address).toEqual(["BAD_USER_INPUT"]);
+        expect(response.errors?.[0]?.message).toContain(address);
+      }
+      expect(await subnetCount()).toBe(before);
+    });
+  });
+
+  test("100 concurrent sendPayment calls from one account: consecutive nonces, all FINALIZED, the receiver paid exactly the sum", async () => {
+    const PAYMENTS = 100;
+    const payer = await createAccount(a, aEth.id, { label: "burst payer" });
+    const payee = await createAccount(b, bEth.id, { label: "burst payee" });
+    await a.data(FUND, { accountId: payer.id, amount: "10" });
+    const firstNonce = await wallet.getTransactionCount({ address: payer.address as Address });
+
+    // Distinct amounts (0.001, 0.002, … 0.1 ETH) so a payment paid twice or lost shows in the sum.
+    const amounts = Array.from({ length: PAYMENTS }, (_, i) =>
+      formatEther(parseEther("0.001") * BigInt(i + 1)),
+    );
+    const responses = await Promise.all(
+      amounts.map((amount, i) =>
+        send(a, {
+          fromAccountId: payer.id,
+          to: { address: payee.address },
+          amount,
+          idempotencyKey: `burst-${i}`,
+        }),
+      ),
+    );
+    expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
+    const sent = responses.map((response) => response.data?.sendPayment.payment);
+    expect(new Set(sent.map((payment) => payment?.id)).size).toBe(PAYMENTS);
+    expect(sent.every((payment) => payment?.status === "SUBMITTED" && payment.txHash)).toBe(true);
+
+    // Automine puts each transaction in its own block; one more block makes the last one final.
+    await eventually(async () => {
+      const outgoing = await history(a, payer.id, "OUTGOING");
+      return outgoing.length === PAYMENTS &&
+        outgoing.every((payment) => payment.status === "CONFIRMED" || payment.status === "FINALIZED")
+        ? true
+        : undefined;
+    });
+    await mine();
+    const outgoing = await eventually(async () => {
+      const all = await history(a, payer.id, "OUTGOING");
+      return all.every((payment) => payment.status === "FINALIZED") ? all : undefined;
+    });
+    expect(outgoing).toHaveLength(PAYMENTS);
+
+    const transactions = await Promise.all(
+      outgoing.map((payment) => wallet.getTransaction({ hash: payment.txHash as Hash })),
+    );
+    const nonces = transactions.map((transaction) => transaction.nonce).sort((x, y) => x - y);
+    expect(nonces).toEqual(Array.from({ length: PAYMENTS }, (_, i) => firstNonce + i));
+    expect(
+      transactions.every((transaction) => transaction.from.toLowerCase() === payer.address.toLowerCase()),
+    ).toBe(true);
+    expect(await wallet.getTransactionCount({ address: payer.address as Address })).toBe(
+      firstNonce + PAYMENTS,
+    );
+
+    const total = amounts.reduce((sum, amount) => sum + parseEther(amount), 0n);
+    const fees = outgoing.reduce((sum, payment) => sum + parseEther(payment.fee ?? "0"), 0n);
+    expect(outgoing.every((payment) => payment.fee !== null && parseEther(payment.fee) > 0n)).toBe(true);
+    expect((await balancesOf(b, payee.id, {})).get("ETH")).toBe(total);
+    expect((await balancesOf(a, payer.id, {})).get("ETH")).toBe(parseEther("10") - total - fees);
+    const incoming = await eventually(async () => {
+      const all = await history(b, payee.id, "INCOMING");
+      return all.length >= PAYMENTS ? all : undefined;
+    });
+    expect(incoming).toHaveLength(PAYMENTS);
+    expect(new Set(incoming.map((payment) => payment.txHash)).size).toBe(PAYMENTS);
+  });
+});
