@@ -1,20 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createPublicClient,
-  createWalletClient,
-  erc20Abi,
-  type Hex,
-  http,
-  type PublicClient,
-  publicActions,
-} from "viem";
+import { createPublicClient, createWalletClient, erc20Abi, type Hex, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { newSecp256k1Signer } from "../../test/conformance/secp256k1Signer.ts";
-import { ANVIL_DEV_KEY_0, type Anvil, restartAnvil, startAnvil } from "../../test/support/evm/anvil.ts";
+import { type Anvil, restartAnvil, startAnvil } from "../../test/support/evm/anvil.ts";
 import { deployTestToken } from "../../test/support/evm/deployTestToken.ts";
+import { type AnvilRequest, anvilRequest, devWallet } from "../../test/support/evm/devWallet.ts";
 import {
   AdapterError,
   type AssetInfo,
@@ -34,6 +27,7 @@ let anvil: Anvil;
 let adapter: ChainAdapter;
 let eth: AssetInfo;
 let rpc: PublicClient;
+let anvilCall: AnvilRequest;
 const dataDir = mkdtempSync(join(tmpdir(), "evm-adapter-"));
 
 async function openAdapter(url: string, env: Record<string, string> = {}): Promise<ChainAdapter> {
@@ -50,16 +44,13 @@ beforeAll(async () => {
   adapter = await openAdapter(anvil.url, { EVM_FINALITY_DEPTHS: "31337=2" });
   eth = adapter.description.nativeAsset;
   rpc = createPublicClient({ transport: http(anvil.url) });
+  anvilCall = anvilRequest(rpc);
 });
 afterAll(async () => {
   await adapter?.close();
   await anvil?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** JSON-RPC the public client does not type (anvil's own methods). */
-const anvilCall = <T = unknown>(method: string, params: unknown[] = []) =>
-  (rpc.request as unknown as (call: { method: string; params: unknown[] }) => Promise<T>)({ method, params });
 
 async function funded(amount = ETH): Promise<Signer> {
   const signer = newSecp256k1Signer();
@@ -75,8 +66,15 @@ async function included(hash: string) {
   }, WAIT);
 }
 
+/** The ETH `address` holds, in wei. */
+const ethBalanceOf = async (address: string) => (await adapter.getBalances([{ address, asset: eth }]))[0];
+
+/** A transfer signed with its nonce reserved, not yet broadcast. */
+const prepare = (from: Signer, to: string, amount: bigint, asset = eth) =>
+  adapter.prepareTransfer({ from, to, amount, asset });
+
 async function send(from: Signer, to: string, amount: bigint, asset = eth) {
-  const prepared = await adapter.prepareTransfer({ from, to, amount, asset });
+  const prepared = await prepare(from, to, amount, asset);
   await adapter.broadcast(prepared);
   return { prepared, status: await included(prepared.hash) };
 }
@@ -119,9 +117,7 @@ describe("the chain", () => {
 
   test("the fee counts: more than the balance less the fee is INSUFFICIENT_FUNDS, naming the fee", async () => {
     const alice = await funded(ETH);
-    const error = await rejection(
-      adapter.prepareTransfer({ from: alice, to: newSecp256k1Signer().address, asset: eth, amount: ETH }),
-    );
+    const error = await rejection(prepare(alice, newSecp256k1Signer().address, ETH));
     expect(error).toMatchObject({ code: "INSUFFICIENT_FUNDS", message: expect.stringMatching(/in fees/) });
   });
 });
@@ -158,11 +154,7 @@ describe("ERC-20 tokens", () => {
       message: expect.stringMatching(/no contract/),
     });
     // A contract whose every call reverts (runtime code PUSH1 0 PUSH1 0 REVERT).
-    const wallet = createWalletClient({
-      account: privateKeyToAccount(ANVIL_DEV_KEY_0),
-      transport: http(anvil.url),
-    });
-    const hash = await wallet.deployContract({
+    const hash = await devWallet(anvil.url).deployContract({
       abi: [],
       bytecode: "0x6005600c60003960056000f360006000fd",
       chain: null,
@@ -197,14 +189,16 @@ describe("ERC-20 tokens", () => {
     const alice = await funded(ETH);
     await adapter.faucet?.(alice.address, token, 100n);
     const bob = newSecp256k1Signer().address;
-    expect(
-      await rejection(adapter.prepareTransfer({ from: alice, to: bob, asset: token, amount: 101n })),
-    ).toMatchObject({ code: "INSUFFICIENT_FUNDS", message: expect.stringMatching(/holds 0.0001 USDT/) });
+    expect(await rejection(prepare(alice, bob, 101n, token))).toMatchObject({
+      code: "INSUFFICIENT_FUNDS",
+      message: expect.stringMatching(/holds 0.0001 USDT/),
+    });
     const carol = newSecp256k1Signer();
     await adapter.faucet?.(carol.address, token, 100n);
-    expect(
-      await rejection(adapter.prepareTransfer({ from: carol, to: bob, asset: token, amount: 100n })),
-    ).toMatchObject({ code: "INSUFFICIENT_FUNDS", message: expect.stringMatching(/fee/) });
+    expect(await rejection(prepare(carol, bob, 100n, token))).toMatchObject({
+      code: "INSUFFICIENT_FUNDS",
+      message: expect.stringMatching(/fee/),
+    });
   });
 
   test("a token no dev account holds cannot come from the faucet: UNSUPPORTED", async () => {
@@ -224,10 +218,7 @@ describe("ERC-20 tokens", () => {
     const alice = await funded(ETH);
     await adapter.faucet?.(alice.address, token, 1_000n);
     const bob = newSecp256k1Signer();
-    const outside = createWalletClient({
-      account: privateKeyToAccount(ANVIL_DEV_KEY_0),
-      transport: http(anvil.url),
-    }).extend(publicActions);
+    const outside = devWallet(anvil.url);
     const blocks: ObservedBlock[] = [];
     const stop = await adapter.watch({ onBlock: (block) => void blocks.push(block), onError: () => {} });
     try {
@@ -301,7 +292,7 @@ describe("reorgs", () => {
     });
     expect(seen.blocks.length).toBeGreaterThanOrEqual(2);
     // Dropped with its block and not back in the mempool: the transfer never happened.
-    expect(await adapter.getBalances([{ address: bob.address, asset: eth }])).toEqual([0n]);
+    expect(await ethBalanceOf(bob.address)).toBe(0n);
   });
 
   test("evm_revert to a snapshot below delivered blocks: rollback to the snapshot's height, then the new branch", async () => {
@@ -322,15 +313,25 @@ describe("reorgs", () => {
       await vi.waitFor(() => expect(seen.blocks.at(-1)?.transfers.map((t) => t.amount)).toEqual([3n]), WAIT);
       expect(seen.blocks.at(-1)?.height).toBe(base + 1n);
     });
-    expect(await adapter.getBalances([{ address: bob.address, asset: eth }])).toEqual([3n]);
+    expect(await ethBalanceOf(bob.address)).toBe(3n);
   });
 });
 
 describe("transactions that cannot land, and ones the node lost", () => {
+  /** Runs `body` with automine off (transactions wait in the mempool for evm_mine), and turns it back on. */
+  async function withoutAutomine(body: () => Promise<void>) {
+    await anvilCall("evm_setAutomine", [false]);
+    try {
+      await body();
+    } finally {
+      await anvilCall("evm_setAutomine", [true]);
+    }
+  }
+
   test("bytes whose nonce another transaction used are REJECTED (nonce too low) and stay UNKNOWN: they can never land", async () => {
     const alice = await funded(ETH);
     const bob = newSecp256k1Signer();
-    const stale = await adapter.prepareTransfer({ from: alice, to: bob.address, asset: eth, amount: 1n });
+    const stale = await prepare(alice, bob.address, 1n);
     adapter.resetNonce?.(alice.address);
     const { prepared } = await send(alice, bob.address, 2n);
     expect(prepared.nonce).toBe(stale.nonce);
@@ -341,20 +342,14 @@ describe("transactions that cannot land, and ones the node lost", () => {
     expect(await adapter.getTransactionStatus(stale.hash)).toEqual({ state: "UNKNOWN" });
     // The refusal freed the reserved nonce: the next transfer lands.
     await send(alice, bob.address, 3n);
-    expect(await adapter.getBalances([{ address: bob.address, asset: eth }])).toEqual([5n]);
+    expect(await ethBalanceOf(bob.address)).toBe(5n);
   });
 
   test("a transaction the node dropped from its mempool is UNKNOWN, and the same bytes sent again land once", async () => {
     const alice = await funded(ETH);
     const bob = newSecp256k1Signer();
-    await anvilCall("evm_setAutomine", [false]);
-    try {
-      const prepared = await adapter.prepareTransfer({
-        from: alice,
-        to: bob.address,
-        asset: eth,
-        amount: 9n,
-      });
+    await withoutAutomine(async () => {
+      const prepared = await prepare(alice, bob.address, 9n);
       await adapter.broadcast(prepared);
       expect(await adapter.getTransactionStatus(prepared.hash)).toEqual({ state: "PENDING" });
       await anvilCall("anvil_dropTransaction", [prepared.hash]);
@@ -363,17 +358,15 @@ describe("transactions that cannot land, and ones the node lost", () => {
       await adapter.broadcast(prepared);
       await anvilCall("evm_mine");
       await included(prepared.hash);
-    } finally {
-      await anvilCall("evm_setAutomine", [true]);
-    }
-    expect(await adapter.getBalances([{ address: bob.address, asset: eth }])).toEqual([9n]);
+    });
+    expect(await ethBalanceOf(bob.address)).toBe(9n);
   });
 
   test("stuck: a transaction behind a nonce gap is PENDING and says which nonce it waits for; it lands once the gap is filled", async () => {
     const alice = await funded(ETH);
     const bob = newSecp256k1Signer();
-    const first = await adapter.prepareTransfer({ from: alice, to: bob.address, asset: eth, amount: 1n });
-    const second = await adapter.prepareTransfer({ from: alice, to: bob.address, asset: eth, amount: 2n });
+    const first = await prepare(alice, bob.address, 1n);
+    const second = await prepare(alice, bob.address, 2n);
     await adapter.broadcast(second);
     expect(await adapter.getTransactionStatus(second.hash)).toEqual({
       state: "PENDING",
@@ -381,41 +374,36 @@ describe("transactions that cannot land, and ones the node lost", () => {
     });
     await adapter.broadcast(first);
     await included(second.hash);
-    expect(await adapter.getBalances([{ address: bob.address, asset: eth }])).toEqual([3n]);
+    expect(await ethBalanceOf(bob.address)).toBe(3n);
   });
 
   test("a fee cap below a risen base fee: anvil drops the transaction; sending it again is refused as not now (UNAVAILABLE), and lands once the base fee falls", async () => {
     const alice = await funded(ETH);
     const bob = newSecp256k1Signer();
-    await anvilCall("evm_setAutomine", [false]);
-    try {
-      const prepared = await adapter.prepareTransfer({
-        from: alice,
-        to: bob.address,
-        asset: eth,
-        amount: 4n,
-      });
-      await adapter.broadcast(prepared);
-      await anvilCall("anvil_setNextBlockBaseFeePerGas", ["0x174876e800"]); // 100 gwei
-      await anvilCall("evm_mine");
-      // Anvil evicts what its base fee priced out (geth would keep it: PENDING, with `stuck` saying why).
-      expect(await adapter.getTransactionStatus(prepared.hash)).toEqual({ state: "UNKNOWN" });
-      expect(await rejection(adapter.broadcast(prepared))).toMatchObject({
-        code: "UNAVAILABLE",
-        message: expect.stringMatching(
-          /will not take the transaction now \(max fee per gas less than block base fee\)/,
-        ),
-      });
-      await anvilCall("anvil_setNextBlockBaseFeePerGas", ["0x1"]);
-      await anvilCall("evm_mine");
-      await adapter.broadcast(prepared);
-      await anvilCall("evm_mine");
-      await included(prepared.hash);
-    } finally {
-      await anvilCall("anvil_setNextBlockBaseFeePerGas", ["0x3b9aca00"]); // back to 1 gwei
-      await anvilCall("evm_setAutomine", [true]);
-    }
-    expect(await adapter.getBalances([{ address: bob.address, asset: eth }])).toEqual([4n]);
+    await withoutAutomine(async () => {
+      try {
+        const prepared = await prepare(alice, bob.address, 4n);
+        await adapter.broadcast(prepared);
+        await anvilCall("anvil_setNextBlockBaseFeePerGas", ["0x174876e800"]); // 100 gwei
+        await anvilCall("evm_mine");
+        // Anvil evicts what its base fee priced out (geth would keep it: PENDING, with `stuck` saying why).
+        expect(await adapter.getTransactionStatus(prepared.hash)).toEqual({ state: "UNKNOWN" });
+        expect(await rejection(adapter.broadcast(prepared))).toMatchObject({
+          code: "UNAVAILABLE",
+          message: expect.stringMatching(
+            /will not take the transaction now \(max fee per gas less than block base fee\)/,
+          ),
+        });
+        await anvilCall("anvil_setNextBlockBaseFeePerGas", ["0x1"]);
+        await anvilCall("evm_mine");
+        await adapter.broadcast(prepared);
+        await anvilCall("evm_mine");
+        await included(prepared.hash);
+      } finally {
+        await anvilCall("anvil_setNextBlockBaseFeePerGas", ["0x3b9aca00"]); // back to 1 gwei
+      }
+    });
+    expect(await ethBalanceOf(bob.address)).toBe(4n);
   });
 
   test("a reverted transaction is FAILED with its block, and the watch lists it as failed", async () => {
@@ -423,7 +411,7 @@ describe("transactions that cannot land, and ones the node lost", () => {
     // A contract whose every call reverts: a transfer to it reverts on chain (the estimate is skipped
     // by sending prepared bytes for a plain address, then giving the contract code to that address).
     const target = newSecp256k1Signer().address;
-    const prepared = await adapter.prepareTransfer({ from: alice, to: target, asset: eth, amount: 1n });
+    const prepared = await prepare(alice, target, 1n);
     await anvilCall("anvil_setCode", [target, "0x60006000fd"]);
     const blocks: ObservedBlock[] = [];
     const stop = await adapter.watch({ onBlock: (block) => void blocks.push(block), onError: () => {} });

@@ -4,8 +4,24 @@ import { join } from "node:path";
 import { type Address, createPublicClient, type Hash, http, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Anvil, restartAnvil, startAnvil } from "../support/evm/anvil.ts";
+import { anvilRequest } from "../support/evm/devWallet.ts";
 import { codesOf, eventually, type GraphQLTestClient } from "./support/graphqlTestClient.ts";
-import { type Account, createAccount, createSubnet, FUND, send, type Tenant } from "./support/scenario.ts";
+import {
+  IN_A_BLOCK,
+  paymentOf,
+  paymentReaching,
+  paymentsOf,
+  paymentsWhen,
+} from "./support/paymentQueries.ts";
+import {
+  type Account,
+  balanceOf,
+  createAccount,
+  createSubnet,
+  FUND,
+  send,
+  type Tenant,
+} from "./support/scenario.ts";
 import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
 
 // The EVM node goes away while payments are in flight and comes back: anvil mining a block a second,
@@ -16,28 +32,7 @@ import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
 
 const CHAIN = "eip155:31337";
 
-const PAYMENT = "query ($id: ID!) { payment(id: $id) { id status amount txHash blockHeight } }";
-const HISTORY = `query ($id: ID!) {
-  account(id: $id) { payments(first: 100, direction: OUTGOING) {
-    edges { node { id status amount txHash idempotencyKey error { code message } } }
-  } }
-}`;
 const CHAINS = "{ chains { id healthy head } }";
-
-interface PaymentView {
-  id: string;
-  status: string;
-  amount: string;
-  txHash: string;
-  blockHeight: string | null;
-}
-interface HistoryNode extends PaymentView {
-  idempotencyKey: string;
-  error: { code: string; message: string } | null;
-}
-
-const paymentOf = async (client: GraphQLTestClient, id: string) =>
-  (await client.data<{ payment: PaymentView }>(PAYMENT, { id })).payment;
 
 const chainOf = async (client: GraphQLTestClient) => {
   const { chains } = await client.data<{ chains: { id: string; healthy: boolean; head: string | null }[] }>(
@@ -47,11 +42,6 @@ const chainOf = async (client: GraphQLTestClient) => {
   if (!chain) throw new Error(`${CHAIN} is not among the gateway's chains`);
   return chain;
 };
-
-const outgoing = async (client: GraphQLTestClient, id: string) =>
-  (
-    await client.data<{ account: { payments: { edges: { node: HistoryNode }[] } } }>(HISTORY, { id })
-  ).account.payments.edges.map((edge) => edge.node);
 
 describe("the EVM node stops and comes back while payments are in flight", () => {
   let directory: string;
@@ -63,12 +53,6 @@ describe("the EVM node stops and comes back while payments are in flight", () =>
   let payee: Account;
 
   const chainClient = () => createPublicClient({ transport: http(anvil.url), pollingInterval: 50 });
-  /** anvil_* and evm_* methods, which viem's clients do not type. */
-  const devCall = <T = unknown>(method: string, params: unknown[]) =>
-    (chainClient().request as unknown as (call: { method: string; params: unknown[] }) => Promise<T>)({
-      method,
-      params,
-    });
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), "evm-outage-"));
@@ -102,21 +86,16 @@ describe("the EVM node stops and comes back while payments are in flight", () =>
       expect(payment?.status).toBe("SUBMITTED");
       return payment as { id: string; txHash: string };
     };
-    const confirmed = (id: string, timeoutMs?: number) =>
-      eventually(async () => {
-        const payment = await paymentOf(a, id);
-        return payment.status === "CONFIRMED" || payment.status === "FINALIZED" ? payment : undefined;
-      }, timeoutMs);
 
     expect((await chainOf(a)).healthy).toBe(true);
 
     // 1. Payments that make it into blocks before the outage.
     const landed = [await sentOk("0.1", "before-1"), await sentOk("0.2", "before-2")];
-    for (const payment of landed) await confirmed(payment.id);
+    for (const payment of landed) await paymentReaching(a, payment.id, IN_A_BLOCK);
 
     // 2. Payments in flight: mining is paused so they are certainly still in the mempool when the node
     // stops (a block every second would otherwise race the stop). The restart mines again (--block-time).
-    await devCall("evm_setIntervalMining", [0]);
+    await anvilRequest(anvil.url)("evm_setIntervalMining", [0]);
     const inFlight = [
       await sentOk("0.3", "in-flight-1"),
       await sentOk("0.4", "in-flight-2"),
@@ -138,9 +117,9 @@ describe("the EVM node stops and comes back while payments are in flight", () =>
     expect((await chainOf(a)).head).toBeNull();
     for (const payment of inFlight) expect((await paymentOf(a, payment.id)).status).toBe("SUBMITTED");
     // A refused request records nothing: its key is free.
-    expect((await outgoing(a, payer.id)).map((payment) => payment.idempotencyKey)).not.toContain(
-      "during-outage",
-    );
+    expect(
+      (await paymentsOf(a, payer.id, "OUTGOING")).map((payment) => payment.idempotencyKey),
+    ).not.toContain("during-outage");
 
     // 4. The node comes back on the same URL with the saved chain and an empty mempool.
     anvil = await restartAnvil(anvil);
@@ -153,13 +132,10 @@ describe("the EVM node stops and comes back while payments are in flight", () =>
     const retried = await sentOk("0.6", "during-outage");
 
     // 5. Every payment ends on chain: the lost ones as their stored bytes, re-sent once stale.
-    for (const payment of [...inFlight, retried]) await confirmed(payment.id, 90_000);
-    const all = await eventually(async () => {
-      const payments = await outgoing(a, payer.id);
-      return payments.every((payment) => payment.status === "CONFIRMED" || payment.status === "FINALIZED")
-        ? payments
-        : undefined;
-    });
+    for (const payment of [...inFlight, retried]) await paymentReaching(a, payment.id, IN_A_BLOCK, 90_000);
+    const all = await paymentsWhen(a, payer.id, "OUTGOING", (payments) =>
+      payments.every((payment) => IN_A_BLOCK.includes(payment.status)),
+    );
     expect(all.map((payment) => payment.idempotencyKey).sort()).toEqual(
       ["before-1", "before-2", "in-flight-1", "in-flight-2", "in-flight-3", "during-outage"].sort(),
     );
@@ -178,10 +154,6 @@ describe("the EVM node stops and comes back while payments are in flight", () =>
     const total = all.reduce((sum, payment) => sum + parseEther(payment.amount), 0n);
     expect(total).toBe(parseEther("2.1"));
     expect(await onChain.getBalance({ address: payee.address as Address })).toBe(total);
-    const { account } = await b.data<{ account: { balance: string } }>(
-      "query ($id: ID!) { account(id: $id) { balance } }",
-      { id: payee.id },
-    );
-    expect(parseEther(account.balance)).toBe(total);
+    expect(parseEther(await balanceOf(b, payee.id))).toBe(total);
   });
 });

@@ -1,19 +1,17 @@
-import {
-  type Address,
-  createWalletClient,
-  erc20Abi,
-  formatEther,
-  type Hash,
-  http,
-  parseEther,
-  parseUnits,
-  publicActions,
-} from "viem";
+import { type Address, erc20Abi, formatEther, type Hash, parseEther, parseUnits } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ANVIL_DEV_ADDRESS_0, ANVIL_DEV_KEY_0, type Anvil, startAnvil } from "../support/evm/anvil.ts";
+import { ANVIL_DEV_ADDRESS_0, type Anvil, startAnvil } from "../support/evm/anvil.ts";
 import { deployTestToken } from "../support/evm/deployTestToken.ts";
-import { codesOf, collect, eventually, type GraphQLTestClient } from "./support/graphqlTestClient.ts";
+import { type DevWallet, devWallet, mine } from "../support/evm/devWallet.ts";
+import { codesOf, type GraphQLTestClient } from "./support/graphqlTestClient.ts";
+import {
+  IN_A_BLOCK,
+  paymentReaching,
+  paymentsOf,
+  paymentsWhen,
+  watchPaymentEvents,
+} from "./support/paymentQueries.ts";
 import { type Account, createAccount, createSubnet, FUND, send, type Tenant } from "./support/scenario.ts";
 import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
 
@@ -25,68 +23,7 @@ const CHAIN = "eip155:31337";
 const FINALITY_DEPTH = 2;
 const TOKEN_DECIMALS = 6;
 
-const PAYMENT = `query ($id: ID!) {
-  payment(id: $id) { id status amount fee txHash blockHeight confirmations direction from { address } to { address } }
-}`;
 const BALANCES = "query ($id: ID!) { account(id: $id) { balance balances { amount asset { symbol } } } }";
-const HISTORY = `query ($id: ID!, $direction: PaymentDirection) {
-  account(id: $id) { payments(first: 100, direction: $direction) {
-    edges { node { id status amount fee txHash idempotencyKey from { address } } }
-    pageInfo { hasNextPage }
-  } }
-}`;
-const PAYMENT_EVENTS = `subscription ($accountId: ID) {
-  paymentEvents(accountId: $accountId, after: "0") {
-    cursor type payment { id status amount direction txHash from { address } to { address } }
-  }
-}`;
-
-interface PaymentView {
-  id: string;
-  status: string;
-  amount: string;
-  fee: string | null;
-  txHash: string | null;
-  blockHeight: string | null;
-  confirmations: number;
-  direction: string;
-  from: { address: string };
-  to: { address: string };
-}
-interface HistoryNode {
-  id: string;
-  status: string;
-  amount: string;
-  fee: string | null;
-  txHash: string;
-  idempotencyKey: string | null;
-  from: { address: string };
-}
-interface EventResult {
-  paymentEvents: {
-    cursor: string;
-    type: string;
-    payment: {
-      id: string;
-      status: string;
-      amount: string;
-      direction: string;
-      txHash: string;
-      from: { address: string };
-      to: { address: string };
-    };
-  };
-}
-
-const paymentOf = async (client: GraphQLTestClient, id: string) =>
-  (await client.data<{ payment: PaymentView }>(PAYMENT, { id })).payment;
-
-/** Polls a payment until its status is one of `statuses`. */
-const paymentReaching = (client: GraphQLTestClient, id: string, ...statuses: string[]) =>
-  eventually(async () => {
-    const payment = await paymentOf(client, id);
-    return statuses.includes(payment.status) ? payment : undefined;
-  });
 
 /** An account's balances by asset symbol, in base units. */
 async function balancesOf(client: GraphQLTestClient, id: string, decimals: Record<string, number>) {
@@ -100,18 +37,10 @@ async function balancesOf(client: GraphQLTestClient, id: string, decimals: Recor
   return bySymbol;
 }
 
-async function history(client: GraphQLTestClient, id: string, direction: "INCOMING" | "OUTGOING") {
-  const { account } = await client.data<{
-    account: { payments: { edges: { node: HistoryNode }[]; pageInfo: { hasNextPage: boolean } } };
-  }>(HISTORY, { id, direction });
-  expect(account.payments.pageInfo.hasNextPage).toBe(false); // every test here stays under a page
-  return account.payments.edges.map((edge) => edge.node);
-}
-
 describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
   let anvil: Anvil;
   let gateway: TestGateway;
-  let wallet: ReturnType<typeof walletOf>;
+  let wallet: DevWallet;
   let token: Address;
   let a: Tenant;
   let b: Tenant;
@@ -119,19 +48,6 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
   let bEth: { id: string };
   let aToken: { id: string };
   let bToken: { id: string };
-
-  /** Anvil's dev account 0 as an outside wallet: viem, not the gateway. */
-  const walletOf = (url: string) =>
-    createWalletClient({
-      account: privateKeyToAccount(ANVIL_DEV_KEY_0),
-      transport: http(url),
-      // viem polls every 4 s by default; anvil mines in milliseconds.
-      pollingInterval: 50,
-    }).extend(publicActions);
-
-  /** Mines `blocks` empty blocks: automine makes a block only for a transaction. */
-  const mine = (blocks = 1) =>
-    wallet.request({ method: "anvil_mine" as never, params: [`0x${blocks.toString(16)}`] as never });
 
   /** Waits for the receipt: anvil may answer the send before its block is readable. */
   const mined = async (hash: Hash) => {
@@ -154,19 +70,24 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
       }),
     );
 
-  const eventOfType = (events: { items: EventResult[] }, type: string, paymentTxHash?: string) =>
-    eventually(async () =>
-      events.items
-        .map((item) => item.paymentEvents)
-        .find(
-          (event) =>
-            event.type === type && (paymentTxHash === undefined || event.payment.txHash === paymentTxHash),
-        ),
-    );
+  /** Tenant A pays `amount` from `payer` to `payee`'s address: accepted, and SUBMITTED. */
+  async function submitted(payer: Account, payee: Account, amount: string, idempotencyKey: string) {
+    const response = await send(a, {
+      fromAccountId: payer.id,
+      to: { address: payee.address },
+      amount,
+      idempotencyKey,
+    });
+    expect(response.errors).toBeUndefined();
+    const sent = response.data?.sendPayment.payment;
+    if (!sent) throw new Error("no payment");
+    expect(sent.status).toBe("SUBMITTED");
+    return sent;
+  }
 
   beforeAll(async () => {
     anvil = await startAnvil();
-    wallet = walletOf(anvil.url);
+    wallet = devWallet(anvil.url);
     // Deployed with dev key 0, which keeps the supply: the gateway's faucet pays tokens from it.
     ({ address: token } = await deployTestToken({
       rpcUrl: anvil.url,
@@ -224,39 +145,29 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
     expect(funded.fundAccount.amount).toBe("10");
     expect((await balancesOf(a, payer.id, {})).get("ETH")).toBe(parseEther("10"));
 
-    const socket = b.ws();
-    const events = collect<EventResult>(socket, PAYMENT_EVENTS, { accountId: payee.id });
+    const events = watchPaymentEvents(b, payee.id);
     try {
-      const response = await send(a, {
-        fromAccountId: payer.id,
-        to: { address: payee.address },
-        amount: "1.25",
-        idempotencyKey: "eth-1",
-      });
-      expect(response.errors).toBeUndefined();
-      const sent = response.data?.sendPayment.payment;
-      if (!sent) throw new Error("no payment");
-      expect(sent.status).toBe("SUBMITTED");
+      const sent = await submitted(payer, payee, "1.25", "eth-1");
       expect(sent.txHash).toMatch(/^0x[0-9a-f]{64}$/i);
 
-      const received = await eventOfType(events, "RECEIVED");
+      const received = await events.eventOfType("RECEIVED");
       expect(received.payment).toMatchObject({
         amount: "1.25",
         direction: "INCOMING",
         from: { address: payer.address },
         to: { address: payee.address },
       });
-      expect(received.payment.txHash.toLowerCase()).toBe(sent.txHash?.toLowerCase());
+      expect(received.payment.txHash?.toLowerCase()).toBe(sent.txHash?.toLowerCase());
 
       const confirmed = await paymentReaching(a, sent.id, "CONFIRMED");
       const receipt = await mined(sent.txHash as Hash);
       expect(BigInt(confirmed.blockHeight ?? -1)).toBe(receipt.blockNumber);
       expect(confirmed.confirmations).toBe(1);
       // One more block makes the second confirmation, and with depth 2 the payment is final.
-      await mine();
+      await mine(wallet);
       const finalized = await paymentReaching(a, sent.id, "FINALIZED");
       expect(finalized.confirmations).toBeGreaterThanOrEqual(FINALITY_DEPTH);
-      await eventOfType(events, "FINALIZED");
+      await events.eventOfType("FINALIZED");
 
       // The fee: gas used × effective gas price, an Amount of ETH (a decimal string, never a number).
       expect(finalized.fee).toMatch(/^\d+(\.\d+)?$/);
@@ -270,7 +181,7 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
       expect((await balancesOf(b, payee.id, {})).get("ETH")).toBe(parseEther("1.25"));
       expect(await wallet.getBalance({ address: payee.address as Address })).toBe(parseEther("1.25"));
 
-      const incoming = await history(b, payee.id, "INCOMING");
+      const incoming = await paymentsOf(b, payee.id, "INCOMING");
       expect(incoming).toHaveLength(1);
       expect(incoming[0]).toMatchObject({
         amount: "1.25",
@@ -278,8 +189,7 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
         from: { address: payer.address },
       });
     } finally {
-      events.stop();
-      await socket.dispose();
+      await events.close();
     }
   });
 
@@ -297,29 +207,19 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
     expect(before.get("USDT")).toBe(parseUnits("500", TOKEN_DECIMALS));
     expect(before.get("ETH")).toBe(parseEther("1"));
 
-    const socket = b.ws();
-    const events = collect<EventResult>(socket, PAYMENT_EVENTS, { accountId: payee.id });
+    const events = watchPaymentEvents(b, payee.id);
     try {
-      const response = await send(a, {
-        fromAccountId: payer.id,
-        to: { address: payee.address },
-        amount: "12.5",
-        idempotencyKey: "usdt-1",
-      });
-      expect(response.errors).toBeUndefined();
-      const sent = response.data?.sendPayment.payment;
-      if (!sent) throw new Error("no payment");
-      expect(sent.status).toBe("SUBMITTED");
+      const sent = await submitted(payer, payee, "12.5", "usdt-1");
 
-      const received = await eventOfType(events, "RECEIVED");
+      const received = await events.eventOfType("RECEIVED");
       expect(received.payment).toMatchObject({
         amount: "12.5",
         direction: "INCOMING",
         from: { address: payer.address },
       });
 
-      await paymentReaching(a, sent.id, "CONFIRMED", "FINALIZED");
-      await mine();
+      await paymentReaching(a, sent.id, IN_A_BLOCK);
+      await mine(wallet);
       const finalized = await paymentReaching(a, sent.id, "FINALIZED");
       const receipt = await mined(sent.txHash as Hash);
       const fee = parseEther(finalized.fee ?? "0");
@@ -341,29 +241,27 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
         }),
       ).toBe(parseUnits("12.5", TOKEN_DECIMALS));
     } finally {
-      events.stop();
-      await socket.dispose();
+      await events.close();
     }
   });
 
   test("transfers sent straight from an outside wallet (ETH, and ERC-20 transfer()) appear as RECEIVED with their amount and sender", async () => {
     const ethPayee = await createAccount(b, bEth.id, { label: "from outside, ETH" });
     const tokenPayee = await createAccount(b, bToken.id, { label: "from outside, USDT" });
-    const socket = b.ws();
-    const ethEvents = collect<EventResult>(socket, PAYMENT_EVENTS, { accountId: ethPayee.id });
-    const tokenEvents = collect<EventResult>(socket, PAYMENT_EVENTS, { accountId: tokenPayee.id });
+    const ethEvents = watchPaymentEvents(b, ethPayee.id);
+    const tokenEvents = watchPaymentEvents(b, tokenPayee.id);
     try {
       const ethReceipt = await sendEthFromWallet(ethPayee.address, "0.5");
       const tokenReceipt = await sendTokenFromWallet(tokenPayee.address, "7.25");
 
-      const eth = await eventOfType(ethEvents, "RECEIVED", ethReceipt.transactionHash);
+      const eth = await ethEvents.eventOfType("RECEIVED", ethReceipt.transactionHash);
       expect(eth.payment).toMatchObject({
         amount: "0.5",
         direction: "INCOMING",
         from: { address: ANVIL_DEV_ADDRESS_0 },
         to: { address: ethPayee.address },
       });
-      const usdt = await eventOfType(tokenEvents, "RECEIVED", tokenReceipt.transactionHash);
+      const usdt = await tokenEvents.eventOfType("RECEIVED", tokenReceipt.transactionHash);
       expect(usdt.payment).toMatchObject({
         amount: "7.25",
         direction: "INCOMING",
@@ -371,26 +269,25 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
         to: { address: tokenPayee.address },
       });
       // The ETH transfer is no payment of the token account, and the other way round.
-      expect(ethEvents.items.map((item) => item.paymentEvents.payment.txHash)).not.toContain(
+      expect(ethEvents.events().map((event) => event.payment.txHash)).not.toContain(
         tokenReceipt.transactionHash,
       );
-      expect(tokenEvents.items.map((item) => item.paymentEvents.payment.txHash)).not.toContain(
+      expect(tokenEvents.events().map((event) => event.payment.txHash)).not.toContain(
         ethReceipt.transactionHash,
       );
 
-      await mine();
+      await mine(wallet);
       await paymentReaching(b, eth.payment.id, "FINALIZED");
       await paymentReaching(b, usdt.payment.id, "FINALIZED");
       expect((await balancesOf(b, ethPayee.id, {})).get("ETH")).toBe(parseEther("0.5"));
       expect((await balancesOf(b, tokenPayee.id, { USDT: TOKEN_DECIMALS })).get("USDT")).toBe(
         parseUnits("7.25", TOKEN_DECIMALS),
       );
-      expect(await history(b, ethPayee.id, "INCOMING")).toHaveLength(1);
-      expect(await history(b, tokenPayee.id, "INCOMING")).toHaveLength(1);
+      expect(await paymentsOf(b, ethPayee.id, "INCOMING")).toHaveLength(1);
+      expect(await paymentsOf(b, tokenPayee.id, "INCOMING")).toHaveLength(1);
     } finally {
-      ethEvents.stop();
-      tokenEvents.stop();
-      await socket.dispose();
+      await ethEvents.close();
+      await tokenEvents.close();
     }
   });
 
@@ -421,7 +318,7 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
         await wallet.getTransactionCount({ address: payer.address as Address, blockTag: "pending" }),
       ).toBe(nonce);
       expect(await wallet.getBalance({ address: payer.address as Address })).toBe(balance);
-      expect(await history(a, payer.id, "OUTGOING")).toEqual([]);
+      expect(await paymentsOf(a, payer.id, "OUTGOING")).toEqual([]);
       return response;
     }
 
@@ -490,18 +387,17 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
     expect(sent.every((payment) => payment?.status === "SUBMITTED" && payment.txHash)).toBe(true);
 
     // Automine puts each transaction in its own block; one more block makes the last one final.
-    await eventually(async () => {
-      const outgoing = await history(a, payer.id, "OUTGOING");
-      return outgoing.length === PAYMENTS &&
-        outgoing.every((payment) => payment.status === "CONFIRMED" || payment.status === "FINALIZED")
-        ? true
-        : undefined;
-    });
-    await mine();
-    const outgoing = await eventually(async () => {
-      const all = await history(a, payer.id, "OUTGOING");
-      return all.every((payment) => payment.status === "FINALIZED") ? all : undefined;
-    });
+    await paymentsWhen(
+      a,
+      payer.id,
+      "OUTGOING",
+      (outgoing) =>
+        outgoing.length === PAYMENTS && outgoing.every((payment) => IN_A_BLOCK.includes(payment.status)),
+    );
+    await mine(wallet);
+    const outgoing = await paymentsWhen(a, payer.id, "OUTGOING", (all) =>
+      all.every((payment) => payment.status === "FINALIZED"),
+    );
     expect(outgoing).toHaveLength(PAYMENTS);
 
     const transactions = await Promise.all(
@@ -521,10 +417,7 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
     expect(outgoing.every((payment) => payment.fee !== null && parseEther(payment.fee) > 0n)).toBe(true);
     expect((await balancesOf(b, payee.id, {})).get("ETH")).toBe(total);
     expect((await balancesOf(a, payer.id, {})).get("ETH")).toBe(parseEther("10") - total - fees);
-    const incoming = await eventually(async () => {
-      const all = await history(b, payee.id, "INCOMING");
-      return all.length >= PAYMENTS ? all : undefined;
-    });
+    const incoming = await paymentsWhen(b, payee.id, "INCOMING", (all) => all.length >= PAYMENTS);
     expect(incoming).toHaveLength(PAYMENTS);
     expect(new Set(incoming.map((payment) => payment.txHash)).size).toBe(PAYMENTS);
   });

@@ -1,18 +1,21 @@
-import {
-  type Address,
-  createWalletClient,
-  formatEther,
-  type Hash,
-  type Hex,
-  http,
-  parseEther,
-  publicActions,
-} from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { type Address, formatEther, type Hash, type Hex, parseEther, type TransactionReceipt } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ANVIL_DEV_KEY_0, type Anvil, startAnvil } from "../support/evm/anvil.ts";
-import { collect, eventually, type GraphQLTestClient } from "./support/graphqlTestClient.ts";
-import { createAccount, createSubnet, FUND, send, type Tenant } from "./support/scenario.ts";
+import { type Anvil, startAnvil } from "../support/evm/anvil.ts";
+import {
+  type AnvilRequest,
+  anvilRequest,
+  type DevWallet,
+  devWallet,
+  mine,
+} from "../support/evm/devWallet.ts";
+import {
+  IN_A_BLOCK,
+  paymentReaching,
+  paymentsOf,
+  paymentWhen,
+  watchPaymentEvents,
+} from "./support/paymentQueries.ts";
+import { balanceOf, createAccount, createSubnet, FUND, send, type Tenant } from "./support/scenario.ts";
 import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
 
 // Reorgs on a real anvil through a real gateway. anvil_reorg(depth, [[rawTx, blockOffset], …]) drops
@@ -24,86 +27,16 @@ const CHAIN = "eip155:31337";
 /** Deep enough that nothing is FINALIZED before the reorg: blocks are mined here on purpose only. */
 const FINALITY_DEPTH = 6;
 
-const PAYMENT = `query ($id: ID!) {
-  payment(id: $id) { id status amount fee txHash blockHeight confirmations }
-}`;
-const INCOMING = `query ($id: ID!) {
-  account(id: $id) { balance payments(first: 10, direction: INCOMING) { edges { node { id status amount txHash } } } }
-}`;
-const PAYMENT_EVENTS = `subscription ($accountId: ID) {
-  paymentEvents(accountId: $accountId, after: "0") {
-    cursor type payment { id status direction txHash blockHeight confirmations }
-  }
-}`;
-
-interface PaymentView {
-  id: string;
-  status: string;
-  amount: string;
-  fee: string | null;
-  txHash: string;
-  blockHeight: string | null;
-  confirmations: number;
-}
-interface EventResult {
-  paymentEvents: {
-    cursor: string;
-    type: string;
-    payment: {
-      id: string;
-      status: string;
-      direction: string;
-      txHash: string;
-      blockHeight: string | null;
-      confirmations: number;
-    };
-  };
-}
-
-const paymentOf = async (client: GraphQLTestClient, id: string) =>
-  (await client.data<{ payment: PaymentView }>(PAYMENT, { id })).payment;
-
-/** Polls a payment until `done` says so. */
-const paymentWhen = (client: GraphQLTestClient, id: string, done: (payment: PaymentView) => boolean) =>
-  eventually(async () => {
-    const payment = await paymentOf(client, id);
-    return done(payment) ? payment : undefined;
-  });
-
-/** The events of one payment, as (type, status, blockHeight), in cursor order. */
-const historyOf = (events: { items: EventResult[] }, paymentId: string) =>
-  events.items
-    .map((item) => item.paymentEvents)
-    .filter((event) => event.payment.id === paymentId)
-    .map((event) => ({
-      type: event.type,
-      status: event.payment.status,
-      blockHeight: event.payment.blockHeight,
-    }));
-
 describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () => {
   let anvil: Anvil;
   let gateway: TestGateway;
-  let wallet: ReturnType<typeof walletOf>;
+  let wallet: DevWallet;
+  let anvilCall: AnvilRequest;
   let a: Tenant;
   let b: Tenant;
   let aSubnet: { id: string };
   let bSubnet: { id: string };
 
-  const walletOf = (url: string) =>
-    createWalletClient({
-      account: privateKeyToAccount(ANVIL_DEV_KEY_0),
-      transport: http(url),
-      pollingInterval: 50,
-    }).extend(publicActions);
-
-  /** anvil_* methods, which viem's clients do not type. */
-  const devCall = <T = unknown>(method: string, params: unknown[]) =>
-    (wallet.request as unknown as (call: { method: string; params: unknown[] }) => Promise<T>)({
-      method,
-      params,
-    });
-  const mine = (blocks: number) => devCall("anvil_mine", [`0x${blocks.toString(16)}`]);
   const head = async () => (await wallet.getBlock({ blockTag: "latest" })).number;
 
   /**
@@ -114,10 +47,8 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
     const payer = await createAccount(a, aSubnet.id, { label: `payer ${key}` });
     const payee = await createAccount(b, bSubnet.id, { label: `payee ${key}` });
     await a.data(FUND, { accountId: payer.id, amount: "10" });
-    const aSocket = a.ws();
-    const bSocket = b.ws();
-    const sent = collect<EventResult>(aSocket, PAYMENT_EVENTS, { accountId: payer.id });
-    const received = collect<EventResult>(bSocket, PAYMENT_EVENTS, { accountId: payee.id });
+    const sent = watchPaymentEvents(a, payer.id);
+    const received = watchPaymentEvents(b, payee.id);
 
     const response = await send(a, {
       fromAccountId: payer.id,
@@ -127,21 +58,19 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
     });
     expect(response.errors).toBeUndefined();
     const id = response.data?.sendPayment.payment.id as string;
-    const confirmed = await paymentWhen(a, id, (payment) => payment.status === "CONFIRMED");
+    const confirmed = await paymentReaching(a, id, "CONFIRMED");
     const receipt = await wallet.waitForTransactionReceipt({ hash: confirmed.txHash as Hash });
     expect(BigInt(confirmed.blockHeight ?? -1)).toBe(receipt.blockNumber);
     // The raw bytes, read before the reorg takes the transaction away.
-    const raw = await devCall<Hex>("eth_getRawTransactionByHash", [confirmed.txHash]);
+    const raw = await anvilCall<Hex>("eth_getRawTransactionByHash", [confirmed.txHash]);
     expect(raw).toMatch(/^0x02/); // EIP-1559
 
-    await mine(2);
+    await mine(wallet, 2);
     // The gateway has applied block N+2 (three confirmations): the reorg replaces blocks it knows.
     await paymentWhen(a, id, (payment) => payment.confirmations === 3);
-    const incomingId = await eventually(
-      async () =>
-        received.items.find((item) => item.paymentEvents.type === "RECEIVED")?.paymentEvents.payment.id,
-    );
+    const incomingId = (await received.eventOfType("RECEIVED")).payment.id;
     return {
+      amount,
       payer,
       payee,
       id,
@@ -151,17 +80,47 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
       sent,
       received,
       close: async () => {
-        sent.stop();
-        received.stop();
-        await aSocket.dispose();
-        await bSocket.dispose();
+        await sent.close();
+        await received.close();
       },
     };
   }
 
+  /**
+   * After a reorg: finalizes the payment and checks it was paid once. One transaction, one INCOMING
+   * payment, the amount once; the payer down by the amount and the fee of `receipt`'s block (the one
+   * that holds the transaction now), which is also the fee the payment shows, not the fee of the block
+   * the reorg replaced. Returns the FINALIZED payment.
+   */
+  async function finalizedAndPaidOnce(
+    story: Awaited<ReturnType<typeof confirmedPayment>>,
+    receipt: TransactionReceipt,
+  ) {
+    await mine(wallet, FINALITY_DEPTH);
+    const finalized = await paymentReaching(a, story.id, "FINALIZED");
+    await paymentReaching(b, story.incomingId, "FINALIZED");
+    expect(await paymentsOf(b, story.payee.id, "INCOMING")).toMatchObject([
+      {
+        id: story.incomingId,
+        status: "FINALIZED",
+        amount: story.amount,
+        txHash: story.receipt.transactionHash,
+      },
+    ]);
+    expect(await balanceOf(b, story.payee.id)).toBe(story.amount);
+    const fee = receipt.gasUsed * receipt.effectiveGasPrice;
+    expect(await wallet.getBalance({ address: story.payer.address as Address })).toBe(
+      parseEther("10") - parseEther(story.amount) - fee,
+    );
+    expect(await wallet.getTransactionCount({ address: story.payer.address as Address })).toBe(1);
+    expect(finalized.fee).toBe(formatEther(fee));
+    return finalized;
+  }
+
   beforeAll(async () => {
     anvil = await startAnvil();
-    wallet = walletOf(anvil.url);
+    wallet = devWallet(anvil.url);
+    anvilCall = anvilRequest(wallet);
     gateway = await startTestGateway({
       EVM_RPC_URLS: anvil.url,
       EVM_FINALITY_DEPTHS: `${CHAIN}=${FINALITY_DEPTH}`,
@@ -185,7 +144,7 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
       expect(top).toBe(blockN + 2n);
 
       // Blocks N, N+1 and N+2 are replaced; the same signed transaction lands in the new N+1.
-      await devCall("anvil_reorg", [Number(top - blockN + 1n), [[story.raw, 1]]]);
+      await anvilCall("anvil_reorg", [Number(top - blockN + 1n), [[story.raw, 1]]]);
       expect(await head()).toBe(top);
       const again = await wallet.getTransactionReceipt({ hash: story.receipt.transactionHash });
       expect(again.blockNumber).toBe(blockN + 1n);
@@ -198,8 +157,8 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
         (payment) => payment.status === "CONFIRMED" && payment.blockHeight === String(blockN + 1n),
       );
       expect(reconfirmed.txHash).toBe(story.receipt.transactionHash);
-      await eventually(async () => (historyOf(story.sent, story.id).length >= 4 ? true : undefined));
-      expect(historyOf(story.sent, story.id)).toEqual([
+      await story.sent.historyReaching(story.id, 5);
+      expect(story.sent.historyOf(story.id)).toEqual([
         { type: "CREATED", status: "PENDING", blockHeight: null },
         { type: "SUBMITTED", status: "SUBMITTED", blockHeight: null },
         { type: "CONFIRMED", status: "CONFIRMED", blockHeight: String(blockN) },
@@ -208,37 +167,16 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
       ]);
 
       // The receiver's side moves the same way: one INCOMING payment, taken out and put back.
-      await eventually(async () =>
-        historyOf(story.received, story.incomingId).length >= 3 ? true : undefined,
-      );
-      expect(historyOf(story.received, story.incomingId)).toEqual([
+      await story.received.historyReaching(story.incomingId, 3);
+      expect(story.received.historyOf(story.incomingId)).toEqual([
         { type: "RECEIVED", status: "CONFIRMED", blockHeight: String(blockN) },
         { type: "REORGED", status: "SUBMITTED", blockHeight: null },
         { type: "CONFIRMED", status: "CONFIRMED", blockHeight: String(blockN + 1n) },
       ]);
 
-      await mine(FINALITY_DEPTH);
-      const finalized = await paymentWhen(a, story.id, (payment) => payment.status === "FINALIZED");
+      const finalized = await finalizedAndPaidOnce(story, again);
       expect(finalized.blockHeight).toBe(String(blockN + 1n));
-      await paymentWhen(b, story.incomingId, (payment) => payment.status === "FINALIZED");
-
-      // Paid once: one transaction, one INCOMING payment, the amount once.
-      const { account } = await b.data<{
-        account: { balance: string; payments: { edges: { node: Record<string, string> }[] } };
-      }>(INCOMING, { id: story.payee.id });
-      expect(account.payments.edges.map((edge) => edge.node)).toEqual([
-        { id: story.incomingId, status: "FINALIZED", amount: "1", txHash: story.receipt.transactionHash },
-      ]);
-      expect(account.balance).toBe("1");
       expect(await wallet.getBalance({ address: story.payee.address as Address })).toBe(parseEther("1"));
-      // The payer paid once too: the amount and the fee of the block that holds the transaction now.
-      const fee = again.gasUsed * again.effectiveGasPrice;
-      expect(await wallet.getBalance({ address: story.payer.address as Address })).toBe(
-        parseEther("10") - parseEther("1") - fee,
-      );
-      expect(await wallet.getTransactionCount({ address: story.payer.address as Address })).toBe(1);
-      // The fee shown is that block's, not the one of the block the reorg replaced.
-      expect(finalized.fee).toBe(formatEther(fee));
     } finally {
       await story.close();
     }
@@ -249,34 +187,29 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
     try {
       const blockN = story.receipt.blockNumber;
       const top = await head();
-      await devCall("anvil_reorg", [Number(top - blockN + 1n), []]);
+      await anvilCall("anvil_reorg", [Number(top - blockN + 1n), []]);
       // Gone: no receipt, no transaction, nothing pending, nothing paid.
-      expect(await devCall("eth_getTransactionByHash", [story.receipt.transactionHash])).toBeNull();
+      expect(await anvilCall("eth_getTransactionByHash", [story.receipt.transactionHash])).toBeNull();
       expect(await wallet.getBalance({ address: story.payee.address as Address })).toBe(0n);
       expect(
         await wallet.getTransactionCount({ address: story.payer.address as Address, blockTag: "pending" }),
       ).toBe(0);
 
-      const reorged = await eventually(async () =>
-        story.sent.items.map((item) => item.paymentEvents).find((event) => event.type === "REORGED"),
-      );
+      const reorged = await story.sent.eventOfType("REORGED");
       expect(reorged.payment).toMatchObject({ id: story.id, status: "SUBMITTED", blockHeight: null });
 
       // The same stored bytes go out again (automine puts them in a block at once): same hash, same nonce.
-      const reconfirmed = await paymentWhen(
-        a,
-        story.id,
-        (payment) => payment.status === "CONFIRMED" || payment.status === "FINALIZED",
-      );
+      const reconfirmed = await paymentReaching(a, story.id, IN_A_BLOCK);
       expect(reconfirmed.txHash).toBe(story.receipt.transactionHash);
       const again = await wallet.getTransactionReceipt({ hash: story.receipt.transactionHash });
       expect(again.blockHash).not.toBe(story.receipt.blockHash);
       expect(reconfirmed.blockHeight).toBe(String(again.blockNumber));
-      expect(await devCall<Hex>("eth_getRawTransactionByHash", [story.receipt.transactionHash])).toBe(
+      expect(await anvilCall<Hex>("eth_getRawTransactionByHash", [story.receipt.transactionHash])).toBe(
         story.raw,
       );
 
-      expect(historyOf(story.sent, story.id).map((event) => event.type)).toEqual([
+      await story.sent.historyReaching(story.id, 5);
+      expect(story.sent.historyOf(story.id).map((event) => event.type)).toEqual([
         "CREATED",
         "SUBMITTED",
         "CONFIRMED",
@@ -284,24 +217,9 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
         "CONFIRMED",
       ]);
 
-      await mine(FINALITY_DEPTH);
-      const finalized = await paymentWhen(a, story.id, (payment) => payment.status === "FINALIZED");
-      await paymentWhen(b, story.incomingId, (payment) => payment.status === "FINALIZED");
-      const { account } = await b.data<{
-        account: { balance: string; payments: { edges: { node: Record<string, string> }[] } };
-      }>(INCOMING, { id: story.payee.id });
-      expect(account.payments.edges.map((edge) => edge.node)).toEqual([
-        { id: story.incomingId, status: "FINALIZED", amount: "2", txHash: story.receipt.transactionHash },
-      ]);
-      expect(account.balance).toBe("2");
-      const fee = again.gasUsed * again.effectiveGasPrice;
-      expect(await wallet.getBalance({ address: story.payer.address as Address })).toBe(
-        parseEther("10") - parseEther("2") - fee,
-      );
-      expect(await wallet.getTransactionCount({ address: story.payer.address as Address })).toBe(1);
       // The fee shown is the one of the block that holds the transaction now, not of the one the reorg
       // replaced (the base fee moved in between, so the two differ).
-      expect(finalized.fee).toBe(formatEther(fee));
+      await finalizedAndPaidOnce(story, again);
     } finally {
       await story.close();
     }
