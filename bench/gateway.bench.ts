@@ -4,6 +4,9 @@
 //   (2) sendPayment end to end on refchain, durable, payments/s (and ÷ hello world)     goal ≥ 5,000/s
 //   (3) commit → subscriber latency with 1,000 graphql-ws subscriptions, vs 1           goal p99 ≤ 10 ms
 //   (4) adapter getBalances calls for a page of 100 accounts with balances              goal 1
+//   (5) sendPayment on EVM (anvil) payments/s ÷ raw viem sendTransaction/s              goal ≥ 0.8
+//   (6) HTTP requests reaching anvil for a page of 100 EVM accounts with balances       goal 1
+// (5) and (6) run last, with their own table: bench/evm/runEvmBench.ts.
 // The servers run in child processes (bench/gateway/*Child.ts); the load generator (autocannon) and
 // the subscribers run here, so they never share the server's thread.
 //
@@ -13,6 +16,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runEvmBench } from "./evm/runEvmBench.ts";
 import { type ChildServer, startChildServer } from "./gateway/childServer.ts";
 import type { GatewayInfo } from "./gateway/gatewayChild.ts";
 import type { HelloWorldInfo } from "./gateway/helloWorldChild.ts";
@@ -252,3 +256,5 @@ try {
   for (const child of children) await child.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
+
+await runEvmBench();

@@ -1,6 +1,15 @@
-import { encodeFunctionData, erc20Abi, type Hex, type PublicClient, toHex } from "viem";
+import {
+  encodeFunctionData,
+  erc20Abi,
+  type Hex,
+  type PublicClient,
+  toHex,
+  WaitForTransactionReceiptTimeoutError,
+} from "viem";
 import { AdapterError, type AssetInfo } from "../types.ts";
 
+/** How long a faucet transfer may wait to be mined before the node counts as unavailable. */
+const MINING_PATIENCE_MS = 60_000;
 /** What the faucet account is topped up to when it runs low: a billion coins, more than any test spends. */
 const FAUCET_FLOAT = 10n ** 27n;
 
@@ -36,11 +45,21 @@ export class AnvilFaucet {
     );
     this.#queue = sent.catch(() => {});
     const hash = await sent;
-    const receipt = await this.#client.waitForTransactionReceipt({
-      hash,
-      pollingInterval: 50,
-      timeout: 60_000,
-    });
+    let receipt: Awaited<ReturnType<PublicClient["waitForTransactionReceipt"]>>;
+    try {
+      receipt = await this.#client.waitForTransactionReceipt({
+        hash,
+        pollingInterval: 50,
+        timeout: MINING_PATIENCE_MS,
+      });
+    } catch (error) {
+      if (!(error instanceof WaitForTransactionReceiptTimeoutError)) throw error;
+      throw new AdapterError(
+        "UNAVAILABLE",
+        `The dev node took the faucet transaction ${hash} but did not mine it within ${MINING_PATIENCE_MS / 1000} s: is its mining stalled or paused?`,
+        { cause: error },
+      );
+    }
     if (receipt.status !== "success") throw new Error(`the faucet transaction ${hash} reverted`);
     return { hash };
   }

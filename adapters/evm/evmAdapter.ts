@@ -291,16 +291,20 @@ export class EvmAdapter implements ChainAdapter {
     if (!HASH.test(hash)) return { state: "UNKNOWN" };
     const wanted = hash.toLowerCase() as Hex;
     try {
-      const [receipt, transaction] = await Promise.all([
-        this.#client.request({ method: "eth_getTransactionReceipt", params: [wanted] }),
-        this.#client.request({ method: "eth_getTransactionByHash", params: [wanted] }),
-      ]);
+      // The receipt first: an included transaction (the common question) costs one call.
+      const receipt = await this.#client.request({ method: "eth_getTransactionReceipt", params: [wanted] });
       if (receipt) {
         const height = BigInt(receipt.blockNumber);
         if (receipt.status !== "0x1") return { state: "FAILED", height, reason: revertedMessage(height) };
         return { state: "INCLUDED", height, blockHash: receipt.blockHash, fee: feeOf(receipt) };
       }
+      const transaction = await this.#client.request({
+        method: "eth_getTransactionByHash",
+        params: [wanted],
+      });
       if (!transaction) return { state: "UNKNOWN" };
+      // Mined between the two reads: the next look finds its receipt.
+      if (transaction.blockNumber !== null) return { state: "PENDING" };
       const stuck = await this.#whyNotIncluded(transaction);
       return stuck === null ? { state: "PENDING" } : { state: "PENDING", stuck };
     } catch (error) {

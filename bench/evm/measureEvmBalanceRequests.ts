@@ -1,0 +1,57 @@
+import type { GraphQLTestClient } from "../../test/e2e/support/graphqlTestClient.ts";
+import type { CountingRpcProxy, RpcRequestRecord } from "./countingRpcProxy.ts";
+
+export interface EvmBalanceRequestsResult {
+  queries: number;
+  /** HTTP requests to the node carrying the page's balance reads, per page (the goal is 1). */
+  requestsPerPage: number;
+  /** JSON-RPC calls in each of those requests. */
+  callsPerRequest: number;
+  /** Other requests that reached the node while a page was read (the block watch polls on its own). */
+  otherRequestsPerPage: number;
+  otherMethods: string[];
+  /** Accounts on the page, and how many showed the funded amount. */
+  pageSize: number;
+  fundedSeen: number;
+}
+
+const BALANCE_READ = "eth_getBalance";
+
+/**
+ * (6) HTTP requests and JSON-RPC calls reaching the node for one GraphQL page of 100 accounts with
+ * their balance, counted by the proxy between the gateway and the node, one query at a time.
+ */
+export async function measureEvmBalanceRequests(parameters: {
+  client: GraphQLTestClient;
+  subnetId: string;
+  proxy: CountingRpcProxy;
+  queries: number;
+  /** What the funded accounts of the page hold, as the API prints it. */
+  fundedAmount: string;
+}): Promise<EvmBalanceRequestsResult> {
+  const { client, proxy, queries } = parameters;
+  const query = `{ subnet(id: "${parameters.subnetId}") { accounts(first: 100) { edges { node { balance } } } } }`;
+  const during: RpcRequestRecord[] = [];
+  let pageSize = 0;
+  let fundedSeen = 0;
+  for (let i = 0; i < queries; i++) {
+    proxy.take();
+    const { subnet } = await client.data<{
+      subnet: { accounts: { edges: { node: { balance: string } }[] } };
+    }>(query);
+    during.push(...proxy.take());
+    pageSize = subnet.accounts.edges.length;
+    fundedSeen = subnet.accounts.edges.filter((edge) => edge.node.balance === parameters.fundedAmount).length;
+  }
+  const page = during.filter((record) => record.methods.includes(BALANCE_READ));
+  const other = during.filter((record) => !record.methods.includes(BALANCE_READ));
+  return {
+    queries,
+    requestsPerPage: page.length / queries,
+    callsPerRequest: page.reduce((sum, record) => sum + record.methods.length, 0) / page.length,
+    otherRequestsPerPage: other.length / queries,
+    otherMethods: [...new Set(other.flatMap((record) => record.methods))],
+    pageSize,
+    fundedSeen,
+  };
+}
