@@ -8,7 +8,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve("graphql") }],
   },
   test: {
-    include: ["src/**/*.test.ts", "adapters/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "adapters/**/*.test.ts", "test/**/*.test.ts", "tools/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Chains, SQLite files and child processes per test file: keep files apart, two at a time on two cores.

@@ -1,5 +1,6 @@
 import { createEvmAdapters } from "./evm/createEvmAdapters.ts";
 import { createRefchainAdapters } from "./refchain/adapter/createRefchainAdapters.ts";
+import { createSolanaAdapters } from "./solana/createSolanaAdapters.ts";
 import type { AdapterContext, ChainAdapter } from "./types.ts";
 
 /**
@@ -13,6 +14,7 @@ export type AdapterFactory = (context: AdapterContext) => Promise<ChainAdapter[]
 export const adapterFactories: Readonly<Record<string, AdapterFactory>> = {
   refchain: createRefchainAdapters,
   evm: createEvmAdapters,
+  solana: createSolanaAdapters,
 };
 
 /** Every adapter the configuration enables, across all chains; chain ids are unique. */

@@ -34,6 +34,12 @@ export interface ChainCapabilities {
   reorgs: boolean;
   /** Confirmations (the including block counts as 1) after which a transfer is final. */
   finalityDepth: number;
+  /**
+   * The least a (native) account may hold other than nothing, in base units: Solana's rent-exempt
+   * minimum. A transfer that would open an account with less, or leave the sender with less, is
+   * refused. 0 where any balance is allowed.
+   */
+  minimumBalance: bigint;
 }
 
 export interface ChainDescription {

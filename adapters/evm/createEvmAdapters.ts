@@ -55,6 +55,7 @@ export async function createEvmAdapters(context: AdapterContext): Promise<ChainA
         maxMemoBytes: 0,
         reorgs: true,
         finalityDepth: settings.finalityDepths.get(chainId) ?? settings.defaultFinalityDepth,
+        minimumBalance: 0n,
       },
     };
     adapters.push(

@@ -94,7 +94,14 @@ describe("the chain", () => {
       id: "eip155:31337",
       kind: "EVM",
       nativeAsset: { symbol: "ETH", decimals: 18 },
-      capabilities: { faucet: true, issueAsset: false, maxMemoBytes: 0, reorgs: true, finalityDepth: 2 },
+      capabilities: {
+        faucet: true,
+        issueAsset: false,
+        maxMemoBytes: 0,
+        reorgs: true,
+        finalityDepth: 2,
+        minimumBalance: 0n,
+      },
     });
   });
 

@@ -30,13 +30,13 @@ import {
   type TransferRequest,
   type WatchParameters,
 } from "../types.ts";
+import { watchPolledBlocks } from "../watchPolledBlocks.ts";
 import type { AnvilFaucet } from "./anvilFaucet.ts";
 import { Eip1559FeeEstimator, type Eip1559Fees } from "./eip1559Fees.ts";
 import { evmAddressOf } from "./evmAddressOf.ts";
 import { normalizeEvmAddress } from "./normalizeEvmAddress.ts";
 import { signEvmTransaction } from "./signEvmTransaction.ts";
 import { isUnreachable, rpcErrorMessage, toEvmAdapterError } from "./toEvmAdapterError.ts";
-import { watchEvmBlocks } from "./watchEvmBlocks.ts";
 
 const MAX_UINT256 = 2n ** 256n - 1n;
 const HASH = /^0x[0-9a-fA-F]{64}$/;
@@ -343,7 +343,7 @@ export class EvmAdapter implements ChainAdapter {
     this.#checkOpen();
     let stop: () => Promise<void>;
     try {
-      stop = await watchEvmBlocks({
+      stop = await watchPolledBlocks({
         ...parameters,
         pollIntervalMs: this.#pollIntervalMs,
         source: {

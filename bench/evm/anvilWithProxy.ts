@@ -1,7 +1,7 @@
 import { createPublicClient, createTestClient, http, type TestClient } from "viem";
 import { foundry } from "viem/chains";
+import { type CountingRpcProxy, startCountingRpcProxy } from "../../test/support/countingRpcProxy.ts";
 import { type Anvil, startAnvil } from "../../test/support/evm/anvil.ts";
-import { type CountingRpcProxy, startCountingRpcProxy } from "./countingRpcProxy.ts";
 
 export interface AnvilWithProxy {
   anvil: Anvil;

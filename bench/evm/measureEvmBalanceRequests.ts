@@ -1,5 +1,5 @@
 import type { GraphQLTestClient } from "../../test/e2e/support/graphqlTestClient.ts";
-import type { CountingRpcProxy, RpcRequestRecord } from "./countingRpcProxy.ts";
+import type { CountingRpcProxy, RpcRequestRecord } from "../../test/support/countingRpcProxy.ts";
 
 export interface EvmBalanceRequestsResult {
   queries: number;

@@ -1,4 +1,4 @@
-import type { RpcRequestRecord } from "./countingRpcProxy.ts";
+import type { RpcRequestRecord } from "../../test/support/countingRpcProxy.ts";
 
 /** JSON-RPC traffic per unit of work (a payment, a transaction, a page). */
 export interface RpcTraffic {

@@ -42,12 +42,18 @@ function conformance(fixture: ChainFixture) {
   let native: AssetInfo;
   /** One whole coin of the native asset, in base units: amounts scale with the chain's decimals. */
   let coin: bigint;
+  /**
+   * What a transfer to a new account must add to its amount on chains with a minimum balance
+   * (Solana's rent-exempt minimum): the small amounts below are that much above it. 0 elsewhere.
+   */
+  let base: bigint;
 
   beforeAll(async () => {
     chain = await fixture.open();
     adapter = chain.adapter;
     native = adapter.description.nativeAsset;
     coin = 10n ** BigInt(native.decimals);
+    base = adapter.description.capabilities.minimumBalance;
   });
   afterAll(async () => {
     await chain?.close();
@@ -162,7 +168,8 @@ function conformance(fixture: ChainFixture) {
     const status = await waitIncluded(prepared.hash);
     if (prepared.validUntilHeight !== null)
       expect(status.height).toBeLessThanOrEqual(prepared.validUntilHeight);
-    const fee = status.fee ?? 0n;
+    // The fee as the chain reports it once included, or as it was known when signed.
+    const fee = status.fee ?? prepared.fee ?? 0n;
     expect(
       await adapter.getBalances([alice, bob].map(({ address }) => ({ address, asset: native }))),
     ).toEqual([10n * coin - amount - fee, amount]);
@@ -175,16 +182,18 @@ function conformance(fixture: ChainFixture) {
       from: alice,
       to: bob.address,
       asset: native,
-      amount: 100n,
+      amount: base + 100n,
     });
     await Promise.all([adapter.broadcast(prepared), adapter.broadcast(prepared)]);
     await adapter.broadcast(prepared);
     const { fee } = await waitIncluded(prepared.hash);
     await adapter.broadcast(prepared); // a re-broadcast after a crash, once it is in a block
     // A later transfer from the same sender lands after it: the repeats took no nonce.
-    const { status } = await transfer(alice, bob.address, 1n);
-    expect(await balanceOf(bob.address)).toBe(101n);
-    expect(await balanceOf(alice.address)).toBe(2n * coin - 101n - (fee ?? 0n) - (status.fee ?? 0n));
+    const { prepared: later, status } = await transfer(alice, bob.address, 1n);
+    expect(await balanceOf(bob.address)).toBe(base + 101n);
+    expect(await balanceOf(alice.address)).toBe(
+      2n * coin - base - 101n - (fee ?? prepared.fee ?? 0n) - (status.fee ?? later.fee ?? 0n),
+    );
   });
 
   test("getTransactionStatus: a prepared transaction is UNKNOWN until broadcast; resetNonce lets the next one take its place", async () => {
@@ -194,13 +203,13 @@ function conformance(fixture: ChainFixture) {
       from: alice,
       to: bob.address,
       asset: native,
-      amount: 5n,
+      amount: base + 5n,
     });
     expect(await adapter.getTransactionStatus(abandoned.hash)).toEqual({ state: "UNKNOWN" });
     adapter.resetNonce?.(alice.address);
-    const { prepared } = await transfer(alice, bob.address, 6n);
+    const { prepared } = await transfer(alice, bob.address, base + 6n);
     if (abandoned.nonce !== null) expect(prepared.nonce).toBe(abandoned.nonce);
-    expect(await balanceOf(bob.address)).toBe(6n);
+    expect(await balanceOf(bob.address)).toBe(base + 6n);
   });
 
   let watched: { height: bigint; hash: string; from: string; to: string; amount: bigint } | undefined;
@@ -208,7 +217,7 @@ function conformance(fixture: ChainFixture) {
   test("watch: delivers the block with the transfer (from, to, amount, asset, memo), then later blocks in order without gaps", async () => {
     const alice = await chain.fundedSigner(coin);
     const bob = chain.newSigner();
-    const amount = 1234n;
+    const amount = base + 1234n;
     // A memo travels where the chain carries one (capabilities.maxMemoBytes); elsewhere transfers have none.
     const memo = adapter.description.capabilities.maxMemoBytes >= 7 ? "for bob" : undefined;
     let sent: PreparedTransaction | undefined;
@@ -260,7 +269,7 @@ function conformance(fixture: ChainFixture) {
     const alice = await chain.fundedSigner(coin);
     const blocks = await watchUntil((seen) => (seen.at(-1)?.height ?? -1n) > startHead + 1n, {
       fromHeight,
-      meanwhile: () => transfer(alice, chain.newSigner().address, 1n),
+      meanwhile: () => transfer(alice, chain.newSigner().address, base + 1n),
     });
     expect(blocks[0]?.height).toBe(fromHeight);
     const replayed = blocks.find((b) => b.height === height);
@@ -304,8 +313,8 @@ function conformance(fixture: ChainFixture) {
       await adapter.getBalances([alice, bob].map(({ address }) => ({ address, asset: native }))),
     ).toEqual([coin, 0n]);
     // The refusal took no nonce: the next transfer lands.
-    await transfer(alice, bob.address, 10n);
-    expect(await balanceOf(bob.address)).toBe(10n);
+    await transfer(alice, bob.address, base + 10n);
+    expect(await balanceOf(bob.address)).toBe(base + 10n);
   });
 
   test("prepareTransfer: a zero amount is BAD_AMOUNT", async () => {
@@ -328,13 +337,13 @@ function conformance(fixture: ChainFixture) {
     const alice = await chain.fundedSigner(coin);
     const bob = chain.newSigner();
     const send = (memo: string) =>
-      adapter.prepareTransfer({ from: alice, to: bob.address, asset: native, amount: 1n, memo });
+      adapter.prepareTransfer({ from: alice, to: bob.address, asset: native, amount: base + 1n, memo });
     await expectAdapterError(send("x".repeat(maxMemoBytes + 1)), "MEMO_TOO_LONG");
     if (maxMemoBytes === 0) return;
     await expectAdapterError(send("é".repeat(Math.floor(maxMemoBytes / 2) + 1)), "MEMO_TOO_LONG");
-    const { prepared } = await transfer(alice, bob.address, 1n, { memo: "x".repeat(maxMemoBytes) });
+    const { prepared } = await transfer(alice, bob.address, base + 1n, { memo: "x".repeat(maxMemoBytes) });
     expect(prepared.nonce === null || prepared.nonce >= 0n).toBe(true);
-    expect(await balanceOf(bob.address)).toBe(1n);
+    expect(await balanceOf(bob.address)).toBe(base + 1n);
   });
 
   test("faucet: funds an address with the native asset, included when it resolves (when the chain has one)", async (context) => {
@@ -394,14 +403,14 @@ function conformance(fixture: ChainFixture) {
           from: alice,
           to: bob.address,
           asset: native,
-          amount: BigInt(i + 1),
+          amount: base + BigInt(i + 1),
         });
         await adapter.broadcast(tx);
         return tx;
       }),
     );
     await Promise.all(prepared.map((tx) => waitIncluded(tx.hash)));
-    expect(await balanceOf(bob.address)).toBe(210n);
+    expect(await balanceOf(bob.address)).toBe(20n * base + 210n);
     expect(new Set(prepared.map((tx) => tx.hash)).size).toBe(20);
     const nonces = prepared.map((tx) => tx.nonce);
     if (nonces.every((nonce) => nonce !== null)) {

@@ -1,16 +1,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bech32m } from "@scure/base";
+import { base58, bech32m } from "@scure/base";
 import { createEvmAdapters } from "../../adapters/evm/createEvmAdapters.ts";
 import { createRefchainAdapters } from "../../adapters/refchain/adapter/createRefchainAdapters.ts";
 import { KeyPair } from "../../adapters/refchain/chain/keys.ts";
 import { RefchainNode } from "../../adapters/refchain/chain/node.ts";
 import { startRefchainServer } from "../../adapters/refchain/rpc/server.ts";
+import { createSolanaAdapters } from "../../adapters/solana/createSolanaAdapters.ts";
 import type { AdapterContext, ChainAdapter, Signer } from "../../adapters/types.ts";
+import { startSolanaLocal } from "../../tools/solanaLocal/solanaLocal.ts";
 import { startAnvil } from "../support/evm/anvil.ts";
 import { keyPairSigner } from "./keyPairSigner.ts";
 import { newSecp256k1Signer } from "./secp256k1Signer.ts";
+import { newSolanaSigner } from "./solanaSigner.ts";
 
 /** A chain opened for the conformance suite, with what the suite needs that the adapter cannot give. */
 export interface OpenChainFixture {
@@ -142,10 +145,40 @@ const evmAnvil: ChainFixture = {
   },
 };
 
+/** The local LiteSVM-backed endpoint (`npm run solana:local`), reached as SOLANA_RPC_URL reaches a cluster. */
+const solanaLocal: ChainFixture = {
+  async open() {
+    const local = await startSolanaLocal({ port: 0, wsPort: 0, slotMs: 20 });
+    const [adapter, ...others] = await createSolanaAdapters({
+      dataDir: tmpdir(),
+      env: { SOLANA_RPC_URL: local.url, SOLANA_POLL_INTERVAL_MS: "20", SOLANA_FINALITY_DEPTH: "2" },
+    });
+    if (!adapter || others.length > 0) throw new Error("createSolanaAdapters made no adapter or several");
+    return {
+      adapter,
+      fundedSigner: async (amount: bigint) => {
+        const signer = newSolanaSigner();
+        await adapter.faucet?.(signer.address, adapter.description.nativeAsset, amount);
+        return signer;
+      },
+      newSigner: newSolanaSigner,
+      invalidAddresses: [
+        { address: base58.encode(new Uint8Array(31).fill(7)), says: /decodes to 31 bytes/ },
+        { address: "0x52908400098527886E0F7030069857D2E4169EE7", says: /not a Solana address/ },
+        { address: "not an address", says: /not a Solana address/ },
+        { address: `${newSolanaSigner().address}0`, says: /not a Solana address/ },
+      ],
+      unknownToken: newSolanaSigner().address,
+      close: () => adapter.close().then(() => local.close()),
+    };
+  },
+};
+
 /** One fixture per entry of adapters/registry.ts, by the same name: a new chain adds one here. */
 export const fixtures: Readonly<Record<string, ChainFixture>> = {
   refchain: refchainEmbedded,
   evm: evmAnvil,
+  solana: solanaLocal,
 };
 
 /** The same adapters reached another way the gateway also runs them, through the same suite. */

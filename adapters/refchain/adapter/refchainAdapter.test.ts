@@ -81,7 +81,14 @@ describe("RefchainAdapter", () => {
         decimals: 9,
         address: null,
       },
-      capabilities: { faucet: true, issueAsset: true, maxMemoBytes: 256, reorgs: false, finalityDepth: 1 },
+      capabilities: {
+        faucet: true,
+        issueAsset: true,
+        maxMemoBytes: 256,
+        reorgs: false,
+        finalityDepth: 1,
+        minimumBalance: 0n,
+      },
     });
     expect(adapter.keyScheme).toBe("ed25519");
   });

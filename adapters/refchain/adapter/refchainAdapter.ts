@@ -477,6 +477,7 @@ function describeChain(info: ChainInfo): ChainDescription {
       reorgs: false,
       // One producer signs every block and never replaces one: a transfer is final once included.
       finalityDepth: 1,
+      minimumBalance: 0n,
     },
   };
 }

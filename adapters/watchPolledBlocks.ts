@@ -1,7 +1,7 @@
-import type { ObservedBlock, WatchParameters } from "../types.ts";
+import type { ObservedBlock, WatchParameters } from "./types.ts";
 
 /** What the watcher reads from the chain. */
-export interface EvmBlockSource {
+export interface PolledBlockSource {
   /** The newest block's height and hash. */
   latest(): Promise<{ height: bigint; hash: string }>;
   /** The hash of the block at `height` now, or null when there is none. */
@@ -10,8 +10,8 @@ export interface EvmBlockSource {
   observe(height: bigint): Promise<ObservedBlock | null>;
 }
 
-export interface WatchEvmBlocksParameters extends WatchParameters {
-  source: EvmBlockSource;
+export interface WatchPolledBlocksParameters extends WatchParameters {
+  source: PolledBlockSource;
   /** How long to wait between looks at the head once caught up. */
   pollIntervalMs: number;
 }
@@ -29,7 +29,9 @@ export const REORG_MEMORY = 256;
  * Resolves once the head was read (then catch-up and live are one loop) with the function that stops
  * it; a failed read or a throwing handler ends the watch through `onError`.
  */
-export async function watchEvmBlocks(parameters: WatchEvmBlocksParameters): Promise<() => Promise<void>> {
+export async function watchPolledBlocks(
+  parameters: WatchPolledBlocksParameters,
+): Promise<() => Promise<void>> {
   const { source, onBlock, onRollback, onError, pollIntervalMs } = parameters;
   const delivered = new Map<bigint, string>(); // height → hash, the last REORG_MEMORY delivered
   let last: bigint | null = null; // the highest height delivered
