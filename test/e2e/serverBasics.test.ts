@@ -80,12 +80,16 @@ describe("the gateway's front door", () => {
         healthy: boolean;
         nativeAsset: { symbol: string; decimals: number };
       }[];
-    }>("{ chains { id kind head healthy confirmationsToFinality nativeAsset { symbol decimals } } }");
+    }>(
+      "{ chains { id kind head healthy confirmationsToFinality minimumBalance nativeAsset { symbol decimals } } }",
+    );
     expect(chains).toHaveLength(1);
     expect(chains[0]).toMatchObject({
       id: "refchain:local",
       kind: "REFCHAIN",
       healthy: true,
+      confirmationsToFinality: 1,
+      minimumBalance: "0",
       nativeAsset: { symbol: "REF", decimals: 9 },
     });
     expect(BigInt(chains[0]?.head ?? "-1")).toBeGreaterThanOrEqual(0n);

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { AmountScalar } from "../../graphql/scalars/amountScalar.ts";
 import { BlockHeightScalar } from "../../graphql/scalars/blockHeightScalar.ts";
 import { DateTimeScalar } from "../../graphql/scalars/dateTimeScalar.ts";
 
@@ -33,6 +34,12 @@ export class Chain {
     description: "Confirmations (the including block counts as one) after which a payment is FINALIZED.",
   })
   confirmationsToFinality!: number;
+
+  @Field(() => AmountScalar, {
+    description:
+      'The least an account of the native asset may hold other than nothing ("0" where any balance is allowed; Solana\'s rent-exempt minimum). A payment that would open an account with less, or leave its sender with less, is refused.',
+  })
+  minimumBalance!: string;
 }
 
 @ObjectType({

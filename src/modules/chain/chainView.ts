@@ -1,4 +1,5 @@
 import type { ChainAdapter } from "../../../adapters/types.ts";
+import { formatAmount } from "../../money/amount.ts";
 import type { AssetRecord } from "../../store/store.ts";
 import { ChainKind } from "./chain.type.ts";
 
@@ -8,6 +9,8 @@ export interface ChainView {
   kind: ChainKind;
   name: string;
   confirmationsToFinality: number;
+  /** In the native asset's units, as an Amount. */
+  minimumBalance: string;
   nativeAsset: AssetRecord;
 }
 
@@ -16,5 +19,9 @@ export const toChainView = (adapter: ChainAdapter): ChainView => ({
   kind: ChainKind[adapter.description.kind],
   name: adapter.description.name,
   confirmationsToFinality: adapter.description.capabilities.finalityDepth,
+  minimumBalance: formatAmount(
+    adapter.description.capabilities.minimumBalance,
+    adapter.description.nativeAsset.decimals,
+  ),
   nativeAsset: adapter.description.nativeAsset,
 });
