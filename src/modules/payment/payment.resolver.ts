@@ -89,7 +89,8 @@ export class PaymentResolver {
 
   @FieldResolver(() => AmountScalar, {
     nullable: true,
-    description: "The fee paid, in the chain's native coin; null until known.",
+    description:
+      "What sending cost the sender in the chain's native coin: the network fee, plus the rent of an account the payment opened for the receiver (a Solana token account). null until known (EVM: once included).",
   })
   fee(@Root() payment: PaymentRecord, @Ctx() { services }: GatewayContext): string | null {
     if (payment.fee === null) return null;
