@@ -6,7 +6,10 @@
 //   (4) adapter getBalances calls for a page of 100 accounts with balances              goal 1
 //   (5) sendPayment on EVM (anvil) payments/s ÷ raw viem sendTransaction/s              goal ≥ 0.8
 //   (6) HTTP requests reaching anvil for a page of 100 EVM accounts with balances       goal 1
-// (5) and (6) run last, with their own table: bench/evm/runEvmBench.ts.
+//   (7) sendPayment on Solana (local endpoint) payments/s ÷ raw web3.js sends/s         goal ≥ 0.8
+//   (8) HTTP requests reaching the Solana endpoint for a page of 100 accounts           goal 1
+// (5) and (6) run last, with their own table: bench/evm/runEvmBench.ts; then (7) and (8),
+// bench/solana/runSolanaBench.ts.
 // The servers run in child processes (bench/gateway/*Child.ts); the load generator (autocannon) and
 // the subscribers run here, so they never share the server's thread.
 //
@@ -29,6 +32,7 @@ import { printTable } from "./gateway/printTable.ts";
 import { seedGateway } from "./gateway/seedGateway.ts";
 import type { SubscriptionTarget } from "./gateway/subscriberPool.ts";
 import { summarizeProfile } from "./gateway/summarizeProfile.ts";
+import { runSolanaBench } from "./solana/runSolanaBench.ts";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BLOCK_MS = setting("BENCH_BLOCK_MS", 200);
@@ -258,3 +262,4 @@ try {
 }
 
 await runEvmBench();
+await runSolanaBench();
