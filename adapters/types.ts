@@ -227,6 +227,8 @@ export type AdapterErrorCode =
   | "MEMO_TOO_LONG"
   | "BAD_AMOUNT"
   | "REJECTED"
+  /** broadcast: the transaction is past its validUntilHeight and can never land. */
+  | "EXPIRED"
   | "UNSUPPORTED"
   | "UNAVAILABLE";
 

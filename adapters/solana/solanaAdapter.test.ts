@@ -301,6 +301,7 @@ test("expiry: bytes whose blockhash is past its last valid height are REJECTED a
     amount: SOL / 2n,
   });
   expect(prepared.validUntilHeight).toEqual(expect.any(BigInt));
+  local.advanceSlots(160);
   await vi.waitFor(
     async () =>
       expect(BigInt(await connection.getBlockHeight("confirmed"))).toBeGreaterThan(
@@ -309,7 +310,7 @@ test("expiry: bytes whose blockhash is past its last valid height are REJECTED a
     { timeout: 60_000, interval: 100 },
   );
   expect(await rejection(adapter.broadcast(prepared))).toMatchObject({
-    code: "REJECTED",
+    code: "EXPIRED",
     message: expect.stringMatching(/expired/),
   });
   expect(await adapter.getTransactionStatus(prepared.hash)).toEqual({ state: "UNKNOWN" });

@@ -294,7 +294,7 @@ export class SolanaAdapter implements ChainAdapter {
           BigInt(height) > prepared.validUntilHeight
         ) {
           throw new AdapterError(
-            "REJECTED",
+            "EXPIRED",
             `The transaction expired: its blockhash was valid until block height ${prepared.validUntilHeight}, and ${this.#id} is at ${height}. It can never land.`,
             { cause: error },
           );

@@ -1,7 +1,7 @@
 import { createWalletClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import { type ClosedLoopResult, runClosedLoop } from "./closedLoop.ts";
+import { type ClosedLoopResult, runClosedLoop } from "../chain/closedLoop.ts";
 
 export interface ViemSendRateParameters {
   /** Where the wallets send: the node, or a proxy in front of it. */

@@ -19,6 +19,9 @@ import { join } from "node:path";
 import { type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { GraphQLTestClient } from "../../test/e2e/support/graphqlTestClient.ts";
+import type { ClosedLoopResult } from "../chain/closedLoop.ts";
+import { measurePaymentRate } from "../chain/measurePaymentRate.ts";
+import { seedSubnet } from "../chain/seedSubnet.ts";
 import { type ChildServer, startChildServer } from "../gateway/childServer.ts";
 import { countSettled } from "../gateway/countSettled.ts";
 import type { GatewayInfo } from "../gateway/gatewayChild.ts";
@@ -26,13 +29,10 @@ import { type GatewayLoad, meterGateway } from "../gateway/meterGateway.ts";
 import { printTable } from "../gateway/printTable.ts";
 import { summarizeProfile } from "../gateway/summarizeProfile.ts";
 import { type AnvilWithProxy, startAnvilWithProxy } from "./anvilWithProxy.ts";
-import type { ClosedLoopResult } from "./closedLoop.ts";
 import { measureEvmBalanceRequests } from "./measureEvmBalanceRequests.ts";
-import { measureEvmPaymentRate } from "./measureEvmPaymentRate.ts";
 import { measureViemSendRate } from "./measureViemSendRate.ts";
 import { meterProcesses } from "./processCpu.ts";
 import { type RpcTraffic, rpcTraffic } from "./rpcTraffic.ts";
-import { seedEvmSubnet } from "./seedEvmSubnet.ts";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SENDERS = setting("BENCH_EVM_SENDERS", 16);
@@ -137,14 +137,14 @@ export async function runEvmBench(): Promise<void> {
       'mutation { createTenant(input: { name: "evm bench" }) { apiKey } }',
     );
     const client = new GraphQLTestClient(info.url, info.wsUrl, createTenant.apiKey);
-    const paying = await seedEvmSubnet(client, {
+    const paying = await seedSubnet(client, {
       name: "senders",
       chainId: CHAIN_ID,
       accounts: SENDERS,
       funded: SENDERS,
       fundEach: "1000",
     });
-    const page = await seedEvmSubnet(client, {
+    const page = await seedSubnet(client, {
       name: "page",
       chainId: CHAIN_ID,
       accounts: PAGE_ACCOUNTS,
@@ -161,7 +161,7 @@ export async function runEvmBench(): Promise<void> {
     let stopMeter: (() => Promise<GatewayLoad>) | undefined;
     let stopCpu: (() => Record<string, number>) | undefined;
     let measuredFrom = seeded;
-    const payments = await measureEvmPaymentRate({
+    const payments = await measurePaymentRate({
       client,
       senderIds: paying.accounts.map((account) => account.id),
       recipients,

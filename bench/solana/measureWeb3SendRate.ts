@@ -7,7 +7,7 @@ import {
   SystemProgram,
   Transaction,
 } from "@solana/web3.js";
-import { type ClosedLoopResult, runClosedLoop } from "../evm/closedLoop.ts";
+import { type ClosedLoopResult, runClosedLoop } from "../chain/closedLoop.ts";
 
 export interface Web3SendRateParameters {
   /** Where the app sends: the endpoint, or a proxy in front of it. */

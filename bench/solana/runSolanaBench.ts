@@ -22,11 +22,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { GraphQLTestClient } from "../../test/e2e/support/graphqlTestClient.ts";
-import type { ClosedLoopResult } from "../evm/closedLoop.ts";
-import { measureEvmPaymentRate } from "../evm/measureEvmPaymentRate.ts";
+import type { ClosedLoopResult } from "../chain/closedLoop.ts";
+import { measurePaymentRate } from "../chain/measurePaymentRate.ts";
+import { seedSubnet } from "../chain/seedSubnet.ts";
 import { meterProcesses } from "../evm/processCpu.ts";
 import { type RpcTraffic, rpcTraffic } from "../evm/rpcTraffic.ts";
-import { seedEvmSubnet } from "../evm/seedEvmSubnet.ts";
 import { type ChildServer, startChildServer } from "../gateway/childServer.ts";
 import { countSettled } from "../gateway/countSettled.ts";
 import type { GatewayInfo } from "../gateway/gatewayChild.ts";
@@ -156,15 +156,15 @@ export async function runSolanaBench(): Promise<void> {
       'mutation { createTenant(input: { name: "solana bench" }) { apiKey } }',
     );
     const client = new GraphQLTestClient(info.url, info.wsUrl, createTenant.apiKey);
-    // seedEvmSubnet is chain-agnostic (createSubnet, createAccount, fundAccount through the API).
-    const paying = await seedEvmSubnet(client, {
+    // seedSubnet is chain-agnostic (createSubnet, createAccount, fundAccount through the API).
+    const paying = await seedSubnet(client, {
       name: "senders",
       chainId,
       accounts: SENDERS,
       funded: SENDERS,
       fundEach: String(FUND_SOL),
     });
-    const page = await seedEvmSubnet(client, {
+    const page = await seedSubnet(client, {
       name: "page",
       chainId,
       accounts: PAGE_ACCOUNTS,
@@ -180,7 +180,7 @@ export async function runSolanaBench(): Promise<void> {
     let stopMeter: (() => Promise<GatewayLoad>) | undefined;
     let stopCpu: (() => Record<string, number>) | undefined;
     let measuring = 0;
-    const payments = await measureEvmPaymentRate({
+    const payments = await measurePaymentRate({
       client,
       senderIds: paying.accounts.map((account) => account.id),
       recipients: recipients.map((recipient) => recipient.toBase58()),

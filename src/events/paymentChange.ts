@@ -44,7 +44,9 @@ export function failedChange(
   blockHeight?: bigint | null,
 ): PaymentChangeStep {
   const patch: PaymentChange["patch"] = { status: "FAILED", errorCode: code, errorMessage: message };
+  // In a block, the failed transaction still paid its fee; never included, it paid nothing.
   if (blockHeight !== undefined && blockHeight !== null) patch.blockHeight = blockHeight;
+  else patch.fee = null;
   return paymentChange(payment, patch, "FAILED", at);
 }
 

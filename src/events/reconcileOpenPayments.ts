@@ -135,6 +135,8 @@ async function reconcileOne(
           fee: payment.fee,
         });
       } catch (error) {
+        if (isAdapterError(error) && error.code === "EXPIRED")
+          return [failedChange(payment, "EXPIRED", error.message, at)];
         if (!isAdapterError(error) || error.code !== "REJECTED") throw error;
         return [failedChange(payment, "CHAIN_REJECTED", error.message, at)];
       }

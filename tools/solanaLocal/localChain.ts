@@ -109,6 +109,8 @@ export class LocalChain {
   private readonly faucets: FaucetKey[] = [];
   private readonly sealListeners = new Set<SealListener>();
   private readonly landListeners = new Set<LandListener>();
+  private droppingIncoming = false;
+  private readonly droppedSignatures: string[] = [];
 
   constructor(private readonly options: LocalChainOptions) {
     this.svm = new LiteSvm();
@@ -266,6 +268,20 @@ export class LocalChain {
     return this.latestSlot - transaction.slot <= STATUS_CACHE_SLOTS;
   }
 
+  /**
+   * Test control: while on, every transaction submitted (sendTransaction, requestAirdrop's transfer) is
+   * taken as a validator takes one it forwards to a leader that drops it. Preflight still runs and
+   * refuses what it would refuse; what passes is answered with its signature and never executed.
+   */
+  dropIncoming(drop: boolean): void {
+    this.droppingIncoming = drop;
+  }
+
+  /** The signatures dropped by dropIncoming, once per time one arrived, oldest first. */
+  get dropped(): readonly string[] {
+    return this.droppedSignatures;
+  }
+
   onSeal(listener: SealListener): () => void {
     this.sealListeners.add(listener);
     return () => this.sealListeners.delete(listener);
@@ -305,6 +321,7 @@ export class LocalChain {
     } else if (earlier !== undefined) {
       return { kind: "dropped", signature };
     }
+    if (this.droppingIncoming) return this.dropAfterPreflight(resolved, options);
     // Past preflight (or without it) the leader takes the transaction only while its blockhash is recent.
     if (!(this.canLandWith(tx.recentBlockhash) || this.usesCurrentNonce(resolved))) {
       return { kind: "dropped", signature };
@@ -324,6 +341,30 @@ export class LocalChain {
       if (!execution.changedState) return { kind: "dropped", signature };
     }
     return { kind: "landed", transaction: this.land(resolved, execution) };
+  }
+
+  /** The leader that drops everything: preflight (a simulation) answers, and nothing runs for real. */
+  private dropAfterPreflight(resolved: ResolvedTransaction, options: SubmitOptions): SubmitOutcome {
+    const signature = resolved.tx.signatures[0] as string;
+    if (options.preflight) {
+      const simulation = this.svm.simulateVersionedTransaction(resolved.tx.bytes);
+      if (simulation instanceof FailedTransactionMetadata) {
+        const err = transactionErrorFromLiteSvm(simulation.err());
+        if (err === "SignatureFailure") return { kind: "signatureFailure" };
+        const metadata = simulation.meta();
+        return {
+          kind: "refused",
+          refusal: {
+            err,
+            logs: metadata.logs(),
+            unitsConsumed: metadata.computeUnitsConsumed(),
+            returnData: returnDataOf(metadata),
+          },
+        };
+      }
+    }
+    this.droppedSignatures.push(signature);
+    return { kind: "dropped", signature };
   }
 
   private signaturesVerify(tx: WireTransaction): boolean {

@@ -498,6 +498,40 @@ describe("with slots advanced by hand", () => {
     expect(answer.error).toEqual({ code: -32003, message: "Transaction signature verification failure" });
   });
 
+  test("dropIncoming: sent transactions are answered and never land; preflight still refuses; off again, they land", async () => {
+    const receiver = Keypair.generate().publicKey;
+    const blockhash = await blockhashAt("finalized");
+    const raw = signedTransfer(payer, receiver, LAMPORTS_PER_SOL, blockhash);
+    const payerBefore = await connection.getBalance(payer.publicKey, "processed");
+    local.dropIncoming(true);
+    try {
+      const signature = await connection.sendRawTransaction(raw);
+      expect(await connection.sendRawTransaction(raw, { skipPreflight: true })).toBe(signature);
+      // Preflight runs as before: a transfer the payer cannot afford is refused, not dropped.
+      const tooMuch = signedTransfer(payer, receiver, 1_000 * LAMPORTS_PER_SOL, blockhash);
+      const refusal = (await connection
+        .sendRawTransaction(tooMuch)
+        .catch((error: unknown) => error)) as Error;
+      expect(refusal).toBeInstanceOf(SendTransactionError);
+      expect(local.chain.dropped).toEqual([signature, signature]);
+      local.advanceSlots(32);
+      expect(
+        (await connection.getSignatureStatuses([signature], { searchTransactionHistory: true })).value,
+      ).toEqual([null]);
+      expect(await connection.getTransaction(signature, { commitment: "finalized" })).toBeNull();
+      expect(await connection.getAccountInfo(receiver, "processed")).toBeNull();
+      expect(await connection.getBalance(payer.publicKey, "processed")).toBe(payerBefore);
+    } finally {
+      local.dropIncoming(false);
+    }
+    // Off again: the chain never saw the dropped bytes, so they are new to it and land while still valid.
+    const signature = await connection.sendRawTransaction(raw);
+    local.advanceSlots(1);
+    expect((await connection.getSignatureStatuses([signature])).value[0]).toMatchObject({ err: null });
+    expect(await connection.getBalance(receiver, "processed")).toBe(LAMPORTS_PER_SOL);
+    expect(local.chain.dropped).toHaveLength(2);
+  });
+
   test("getFeeForMessage prices the message; an unknown blockhash gives null", async () => {
     const message = new Transaction({
       feePayer: payer.publicKey,

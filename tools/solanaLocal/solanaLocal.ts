@@ -41,6 +41,12 @@ export interface SolanaLocal {
   chain: LocalChain;
   /** Seals `count` blocks at once (the expiry of a blockhash, finality, without waiting). */
   advanceSlots(count: number): void;
+  /**
+   * While on, transactions pass preflight and are answered with their signature as usual, but never
+   * land: a validator that forwarded them to a leader that dropped them. Off by default; the signatures
+   * dropped are in `chain.dropped`.
+   */
+  dropIncoming(drop: boolean): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +86,9 @@ export async function startSolanaLocal(options: SolanaLocalOptions = {}): Promis
     chain,
     advanceSlots(count: number) {
       for (let i = 0; i < count; i++) chain.seal();
+    },
+    dropIncoming(drop: boolean) {
+      chain.dropIncoming(drop);
     },
     close() {
       closed ??= (async () => {

@@ -27,6 +27,7 @@ export function toGatewayError(error: unknown, field?: string): GatewayError | u
     case "UNAVAILABLE":
       return new ChainUnavailableError(error.message, {}, { cause: error });
     case "REJECTED":
+    case "EXPIRED":
       return new BadUserInputError(`The chain refused the transaction: ${error.message}`, details, {
         cause: error,
       });

@@ -364,13 +364,21 @@ function settleExisting(waiting: Waiting, existing: PaymentRecord): void {
   }
 }
 
-/** A payment the chain (or the adapter, before signing) refused, with the reason for the caller. */
+/**
+ * A payment the chain (or the adapter, before signing) refused, with the reason for the caller. Its
+ * transaction never reached a block, so it cost nothing (fee null). A refusal is CHAIN_REJECTED, as the
+ * tracker names it; an expired transaction EXPIRED.
+ */
 function failure(payment: PaymentRecord, error: unknown, at: Date): PaymentChange {
-  const code = isAdapterError(error) ? error.code : "INTERNAL_ERROR";
+  const code = !isAdapterError(error)
+    ? "INTERNAL_ERROR"
+    : error.code === "REJECTED"
+      ? "CHAIN_REJECTED"
+      : error.code;
   const message = isAdapterError(error) ? error.message : "The payment could not be sent.";
   return {
     paymentId: payment.id,
-    patch: { status: "FAILED", errorCode: code, errorMessage: message },
+    patch: { status: "FAILED", errorCode: code, errorMessage: message, fee: null },
     eventType: "FAILED",
     at,
   };

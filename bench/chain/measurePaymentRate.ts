@@ -1,7 +1,7 @@
 import type { GraphQLResponse, GraphQLTestClient } from "../../test/e2e/support/graphqlTestClient.ts";
 import { type ClosedLoopResult, runClosedLoop } from "./closedLoop.ts";
 
-export interface EvmPaymentRateParameters {
+export interface PaymentRateParameters {
   /** A client with the key of the tenant that owns the senders. */
   client: GraphQLTestClient;
   /** Funded MANAGED accounts; each has one sendPayment in flight at a time. */
@@ -16,7 +16,7 @@ export interface EvmPaymentRateParameters {
   beforeMeasuring?: () => unknown;
 }
 
-export interface EvmPaymentRateResult {
+export interface PaymentRateResult {
   run: ClosedLoopResult;
   /** Ids of the payments the measured run created (the ones answered after the window included). */
   accepted: string[];
@@ -33,9 +33,7 @@ type SendPaymentData = { sendPayment: { replayed: boolean; payment: { id: string
  * when sendPayment answered without error and not FAILED: the gateway answers once its transaction
  * was broadcast.
  */
-export async function measureEvmPaymentRate(
-  parameters: EvmPaymentRateParameters,
-): Promise<EvmPaymentRateResult> {
+export async function measurePaymentRate(parameters: PaymentRateParameters): Promise<PaymentRateResult> {
   const { client, senderIds, recipients, amount } = parameters;
   const runId = `evm-${Date.now()}`;
   let accepted: string[] = [];

@@ -3,7 +3,7 @@ import { CREATE_ACCOUNT, CREATE_SUBNET, FUND } from "../../test/e2e/support/scen
 import { mapConcurrent } from "../gateway/mapConcurrent.ts";
 import type { SeededAccount } from "../gateway/seedGateway.ts";
 
-export interface SeededEvmSubnet {
+export interface SeededSubnet {
   subnetId: string;
   /** The first `funded` of them hold `fundEach` of the native coin, from the anvil faucet. */
   accounts: SeededAccount[];
@@ -13,10 +13,10 @@ export interface SeededEvmSubnet {
  * A subnet of the tenant's on an EVM chain (its native coin), with `accounts` MANAGED accounts, the
  * first `funded` funded through fundAccount: made through the API as an app would.
  */
-export async function seedEvmSubnet(
+export async function seedSubnet(
   client: GraphQLTestClient,
   shape: { name: string; chainId: string; accounts: number; funded: number; fundEach: string },
-): Promise<SeededEvmSubnet> {
+): Promise<SeededSubnet> {
   const { createSubnet } = await client.data<{ createSubnet: { subnet: { id: string } } }>(CREATE_SUBNET, {
     input: { name: shape.name, chainId: shape.chainId },
   });
