@@ -1,6 +1,4 @@
-import { Connection } from "@solana/web3.js";
 import type { AdapterContext, ChainAdapter, ChainDescription } from "../types.ts";
-import { SolanaAdapter } from "./solanaAdapter.ts";
 import { readSolanaSettings } from "./solanaSettings.ts";
 
 /** Mainnet-beta's genesis: the one cluster whose endpoints never airdrop. */
@@ -13,6 +11,13 @@ const MAINNET_GENESIS = "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d";
 export async function createSolanaAdapters(context: AdapterContext): Promise<ChainAdapter[]> {
   const settings = readSolanaSettings(context.env);
   if (settings.rpcUrl === null) return [];
+  // Loaded only when Solana is configured: @solana/spl-token pulls in bigint-buffer, which warns on
+  // stderr at load when its native binding is not built (it is not: the pure-JS path is used), and
+  // a gateway or CLI without Solana should neither pay for the modules nor print that.
+  const [{ Connection }, { SolanaAdapter }] = await Promise.all([
+    import("@solana/web3.js"),
+    import("./solanaAdapter.ts"),
+  ]);
   const connection = new Connection(settings.rpcUrl, {
     commitment: "confirmed",
     disableRetryOnRateLimit: true,
