@@ -49,6 +49,10 @@ const CONSTANTS_TTL_MS = 60_000;
 const COMPUTE_UNITS = { native: 20_000, token: 80_000 };
 /** Distinct compute limits handed out before repeating: what keeps two equal transfers in one blockhash's life apart. */
 const UNIQUE_SPAN = 10_000;
+/** How old a read of the sender may be for a transfer to reuse it (less than a slot). */
+const SENDER_REUSE_MS = 250;
+/** Accounts remembered before the memory is cleared. */
+const RECENT_ACCOUNTS = 10_000;
 const SIGNATURE = /^[1-9A-HJ-NP-Za-km-z]{64,88}$/;
 
 export interface SolanaAdapterOptions {
@@ -75,6 +79,8 @@ export class SolanaAdapter implements ChainAdapter {
   readonly #slots: SlotIndex;
   readonly #cache = new Map<string, { value: Promise<unknown>; at: number }>();
   readonly #watches = new Set<() => Promise<void>>();
+  /** Accounts as last read (base58 key → info), for a payment to reuse what its balance check just read. */
+  readonly #recentAccounts = new Map<string, { info: AccountInfo<Buffer> | null; at: number }>();
   // Two transfers equal in every field within one blockhash's life would be one transaction (same
   // signature): a distinct compute-unit limit per transfer keeps them two.
   #unique = Math.floor(Math.random() * UNIQUE_SPAN);
@@ -175,10 +181,14 @@ export class SolanaAdapter implements ChainAdapter {
     let lamports: bigint;
     let moved: bigint; // lamports leaving the sender besides fee and rent
     if (mint === null) {
-      const [sender, receiver] = await this.#accounts([from, to], "read the accounts");
+      // The receiver matters only to a transfer too small to open an account with: read it then alone.
+      const small = amount < rentMinimum;
+      const [sender, receiver] = await this.#accounts(small ? [from, to] : [from], "read the accounts", {
+        reusable: from,
+      });
       lamports = BigInt(sender?.lamports ?? 0);
       moved = amount;
-      if (receiver === null && amount < rentMinimum) {
+      if (small && receiver === null) {
         throw new AdapterError(
           "BAD_AMOUNT",
           `${to.toBase58()} has no account yet, and a transfer that opens one must leave it rent-exempt: at least ${units(rentMinimum, sol)}, not ${units(amount, sol)}.`,
@@ -190,7 +200,7 @@ export class SolanaAdapter implements ChainAdapter {
       const source = this.#tokens.accountOf(from, token);
       const target = this.#tokens.accountOf(to, token);
       const [[sender, sourceAccount, targetAccount], tokenAccountRent] = await Promise.all([
-        this.#accounts([from, source, target], "read the accounts"),
+        this.#accounts([from, source, target], "read the accounts", { reusable: from }),
         this.#rentExemptMinimum(TOKEN_ACCOUNT_SIZE).catch((error: unknown) => {
           throw toSolanaAdapterError(error, this.#id, "read the rent of a token account");
         }),
@@ -463,18 +473,47 @@ export class SolanaAdapter implements ChainAdapter {
   }
 
   /** Accounts by key at the confirmed commitment, at most 100 per call (all calls at once). */
-  async #accounts(keys: readonly PublicKey[], action: string): Promise<(AccountInfo<Buffer> | null)[]> {
+  /**
+   * Accounts by key at the confirmed commitment, at most 100 per call (all calls at once). The
+   * `reusable` key (a transfer's sender) is not read again when it was read less than SENDER_REUSE_MS
+   * ago: the payment's own balance check has usually just read it, and a confirmed read is a slot or
+   * more old anyway. Every other key is read now.
+   */
+  async #accounts(
+    keys: readonly PublicKey[],
+    action: string,
+    options: { reusable?: PublicKey } = {},
+  ): Promise<(AccountInfo<Buffer> | null)[]> {
+    const now = Date.now();
+    const fresh = (key: PublicKey) => {
+      if (options.reusable === undefined || !key.equals(options.reusable)) return undefined;
+      const seen = this.#recentAccounts.get(key.toBase58());
+      return seen !== undefined && now - seen.at <= SENDER_REUSE_MS ? seen : undefined;
+    };
+    const found = new Map<string, AccountInfo<Buffer> | null>();
+    for (const key of keys) {
+      const seen = fresh(key);
+      if (seen !== undefined) found.set(key.toBase58(), seen.info);
+    }
+    const missing = keys.filter((key) => !found.has(key.toBase58()));
     const chunks: PublicKey[][] = [];
-    for (let start = 0; start < keys.length; start += ACCOUNTS_PER_CALL)
-      chunks.push(keys.slice(start, start + ACCOUNTS_PER_CALL));
+    for (let start = 0; start < missing.length; start += ACCOUNTS_PER_CALL)
+      chunks.push(missing.slice(start, start + ACCOUNTS_PER_CALL));
+    let read: (AccountInfo<Buffer> | null)[];
     try {
-      const read = await Promise.all(
-        chunks.map((chunk) => this.#connection.getMultipleAccountsInfo(chunk, "confirmed")),
-      );
-      return read.flat();
+      read = (
+        await Promise.all(chunks.map((chunk) => this.#connection.getMultipleAccountsInfo(chunk, "confirmed")))
+      ).flat();
     } catch (error) {
       throw toSolanaAdapterError(error, this.#id, action);
     }
+    if (this.#recentAccounts.size > RECENT_ACCOUNTS) this.#recentAccounts.clear();
+    missing.forEach((key, index) => {
+      const info = read[index] ?? null;
+      found.set(key.toBase58(), info);
+      this.#recentAccounts.set(key.toBase58(), { info, at: now });
+    });
+    return keys.map((key) => found.get(key.toBase58()) ?? null);
   }
 
   async #status(signature: string) {
