@@ -13,6 +13,7 @@ import {
 } from "viem";
 import { formatBaseUnits } from "../formatBaseUnits.ts";
 import { NonceCache } from "../nonceCache.ts";
+import { OpenWatches } from "../openWatches.ts";
 import {
   AdapterError,
   type AssetInfo,
@@ -80,7 +81,7 @@ export class EvmAdapter implements ChainAdapter {
   readonly #fees: Eip1559FeeEstimator;
   // Token contracts never change symbol or decimals: looked up once (a refusal is not kept).
   readonly #tokens = new Map<string, Promise<AssetInfo>>();
-  readonly #watches = new Set<() => Promise<void>>();
+  readonly #watches = new OpenWatches();
   #closed = false;
 
   constructor(options: EvmAdapterOptions) {
@@ -358,12 +359,7 @@ export class EvmAdapter implements ChainAdapter {
     } catch (error) {
       throw toEvmAdapterError(error, this.#id, "watch blocks");
     }
-    const stopOnce = async () => {
-      this.#watches.delete(stopOnce);
-      await stop();
-    };
-    this.#watches.add(stopOnce);
-    return stopOnce;
+    return this.#watches.track(stop);
   }
 
   async faucet(address: string, asset: AssetInfo, amount: bigint): Promise<{ hash: string }> {
@@ -389,7 +385,7 @@ export class EvmAdapter implements ChainAdapter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.allSettled([...this.#watches].map((stop) => stop()));
+    await this.#watches.stopAll();
   }
 
   #checkOpen(): void {

@@ -1,5 +1,5 @@
 import { BaseError, HttpRequestError, RpcRequestError, TimeoutError } from "viem";
-import { AdapterError } from "../types.ts";
+import { type RpcErrorReading, rpcAdapterError } from "../rpcAdapterError.ts";
 
 /** What the node answered an RPC with, when it answered with a JSON-RPC error. */
 export function rpcErrorMessage(error: unknown): string | null {
@@ -21,28 +21,18 @@ export function isUnreachable(error: unknown): boolean {
   return http instanceof HttpRequestError && (http.status === undefined || http.status >= 500);
 }
 
-/**
- * An error from viem as the AdapterError the gateway understands: an unreachable node is UNAVAILABLE;
- * a node's refusal is REJECTED when `refusalsAreRejected` (sending), and otherwise stays the fault it is.
- */
+const viemErrors: RpcErrorReading = {
+  isUnreachable,
+  refusalOf: rpcErrorMessage,
+  summary: (error) => (error instanceof BaseError ? error.shortMessage : String(error)),
+};
+
+/** An error from viem as the AdapterError the gateway understands (see rpcAdapterError). */
 export function toEvmAdapterError(
   error: unknown,
   chainId: string,
   action: string,
   options: { refusalsAreRejected?: boolean } = {},
 ): unknown {
-  if (error instanceof AdapterError) return error;
-  if (isUnreachable(error)) {
-    const reason = error instanceof BaseError ? error.shortMessage : String(error);
-    return new AdapterError(
-      "UNAVAILABLE",
-      `${chainId} is unavailable: could not ${action} (${reason}). Try again once its node answers.`,
-      { cause: error },
-    );
-  }
-  const refusal = rpcErrorMessage(error);
-  if (refusal !== null && options.refusalsAreRejected) {
-    return new AdapterError("REJECTED", `${chainId} refused to ${action}: ${refusal}.`, { cause: error });
-  }
-  return error;
+  return rpcAdapterError(viemErrors, error, chainId, action, options);
 }

@@ -14,6 +14,7 @@ import {
   TransactionInstruction,
 } from "@solana/web3.js";
 import { formatBaseUnits } from "../formatBaseUnits.ts";
+import { OpenWatches } from "../openWatches.ts";
 import {
   AdapterError,
   type AssetInfo,
@@ -78,7 +79,7 @@ export class SolanaAdapter implements ChainAdapter {
   readonly #tokens: SplTokens;
   readonly #slots: SlotIndex;
   readonly #cache = new Map<string, { value: Promise<unknown>; at: number }>();
-  readonly #watches = new Set<() => Promise<void>>();
+  readonly #watches = new OpenWatches();
   /** Accounts as last read (base58 key → info), for a payment to reuse what its balance check just read. */
   readonly #recentAccounts = new Map<string, { info: AccountInfo<Buffer> | null; at: number }>();
   // Two transfers equal in every field within one blockhash's life would be one transaction (same
@@ -382,12 +383,7 @@ export class SolanaAdapter implements ChainAdapter {
     } catch (error) {
       throw toSolanaAdapterError(error, this.#id, "watch blocks");
     }
-    const stopOnce = async () => {
-      this.#watches.delete(stopOnce);
-      await stop();
-    };
-    this.#watches.add(stopOnce);
-    return stopOnce;
+    return this.#watches.track(stop);
   }
 
   /** requestAirdrop of SOL where the endpoint gives them (devnet, testnet, a local validator). */
@@ -437,7 +433,7 @@ export class SolanaAdapter implements ChainAdapter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.allSettled([...this.#watches].map((stop) => stop()));
+    await this.#watches.stopAll();
   }
 
   #checkOpen(): void {

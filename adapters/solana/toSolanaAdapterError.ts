@@ -1,5 +1,5 @@
 import { SendTransactionError } from "@solana/web3.js";
-import { AdapterError } from "../types.ts";
+import { type RpcErrorReading, rpcAdapterError } from "../rpcAdapterError.ts";
 
 /** Whether the endpoint could not be reached or answered as a server in trouble, rather than "no". */
 export function isUnreachable(error: unknown): boolean {
@@ -30,29 +30,18 @@ export function refusalOf(error: unknown): string | null {
   return null;
 }
 
-/**
- * An error from web3.js as the AdapterError the gateway understands: an unreachable endpoint is
- * UNAVAILABLE; a refusal is REJECTED when `refusalsAreRejected` (sending), and otherwise stays the
- * fault it is.
- */
+const web3Errors: RpcErrorReading = {
+  isUnreachable,
+  refusalOf,
+  summary: (error) => (error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)),
+};
+
+/** An error from web3.js as the AdapterError the gateway understands (see rpcAdapterError). */
 export function toSolanaAdapterError(
   error: unknown,
   chainId: string,
   action: string,
   options: { refusalsAreRejected?: boolean } = {},
 ): unknown {
-  if (error instanceof AdapterError) return error;
-  if (isUnreachable(error)) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return new AdapterError(
-      "UNAVAILABLE",
-      `${chainId} is unavailable: could not ${action} (${reason}). Try again once its endpoint answers.`,
-      { cause: error },
-    );
-  }
-  const refusal = refusalOf(error);
-  if (refusal !== null && options.refusalsAreRejected) {
-    return new AdapterError("REJECTED", `${chainId} refused to ${action}: ${refusal}.`, { cause: error });
-  }
-  return error;
+  return rpcAdapterError(web3Errors, error, chainId, action, options);
 }

@@ -1,5 +1,6 @@
 import { formatBaseUnits } from "../../formatBaseUnits.ts";
 import { NonceCache } from "../../nonceCache.ts";
+import { OpenWatches } from "../../openWatches.ts";
 import {
   AdapterError,
   type AssetInfo,
@@ -64,7 +65,7 @@ export class RefchainAdapter implements ChainAdapter {
   // Assets never change symbol or decimals: looked up once.
   readonly #tokens = new Map<string, AssetInfo>();
   #headCache: { height: bigint; at: number } | null = null;
-  readonly #watches = new Set<() => Promise<void>>();
+  readonly #watches = new OpenWatches();
   #closed = false;
 
   private constructor(
@@ -243,12 +244,7 @@ export class RefchainAdapter implements ChainAdapter {
     } catch (error) {
       throw toAdapterError(error, "watch blocks");
     }
-    const stopOnce = async () => {
-      this.#watches.delete(stopOnce);
-      await stop();
-    };
-    this.#watches.add(stopOnce);
-    return stopOnce;
+    return this.#watches.track(stop);
   }
 
   /** Dev chains: the node's faucet sends native REF. */
@@ -312,7 +308,7 @@ export class RefchainAdapter implements ChainAdapter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.allSettled([...this.#watches].map((stop) => stop()));
+    await this.#watches.stopAll();
     await this.#client.close();
     await this.#onClose?.();
   }
