@@ -5,12 +5,12 @@ import type { SeededAccount } from "../gateway/seedGateway.ts";
 
 export interface SeededSubnet {
   subnetId: string;
-  /** The first `funded` of them hold `fundEach` of the native coin, from the anvil faucet. */
+  /** The first `funded` of them hold `fundEach` of the native coin, from the chain's faucet. */
   accounts: SeededAccount[];
 }
 
 /**
- * A subnet of the tenant's on an EVM chain (its native coin), with `accounts` MANAGED accounts, the
+ * A subnet of the tenant's on `chainId` (its native coin), with `accounts` MANAGED accounts, the
  * first `funded` funded through fundAccount: made through the API as an app would.
  */
 export async function seedSubnet(

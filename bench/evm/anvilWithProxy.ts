@@ -2,8 +2,9 @@ import { createPublicClient, createTestClient, http, type TestClient } from "vie
 import { foundry } from "viem/chains";
 import { type CountingRpcProxy, startCountingRpcProxy } from "../../test/support/countingRpcProxy.ts";
 import { type Anvil, startAnvil } from "../../test/support/evm/anvil.ts";
+import type { BenchNode } from "../chain/chainUnderBench.ts";
 
-export interface AnvilWithProxy {
+export interface AnvilWithProxy extends BenchNode {
   anvil: Anvil;
   /** In front of `anvil`: clients given its URL are counted. */
   proxy: CountingRpcProxy;
@@ -33,6 +34,8 @@ export async function startAnvilWithProxy(): Promise<AnvilWithProxy> {
   const publicClient = createPublicClient({ chain: foundry, transport: http(anvil.url) });
   return {
     anvil,
+    url: anvil.url,
+    pid: anvil.process.pid,
     proxy,
     testClient,
     async backlog() {

@@ -7,22 +7,16 @@ import {
   SystemProgram,
   Transaction,
 } from "@solana/web3.js";
-import { type ClosedLoopResult, runClosedLoop } from "../chain/closedLoop.ts";
+import type { ClosedLoopResult } from "../chain/closedLoop.ts";
+import { runSendLoop, type SendLoopShape } from "../chain/sendLoop.ts";
 
-export interface Web3SendRateParameters {
+/** Senders are the Keypairs of funded accounts; recipients are public keys. */
+export interface Web3SendRateParameters extends SendLoopShape<Keypair, PublicKey> {
   /** Where the app sends: the endpoint, or a proxy in front of it. */
   rpcUrl: string;
-  /** One funded sending account per key; each has one transaction in flight at a time. */
-  payers: readonly Keypair[];
-  /** Sender i pays recipients[i % length]. */
-  recipients: readonly PublicKey[];
   lamports: bigint;
   /** How long the app reuses a blockhash before it asks for a new one. */
   blockhashTtlMs: number;
-  warmupSeconds: number;
-  seconds: number;
-  /** Called between the warm-up and the measured run (e.g. to start counting RPC traffic). */
-  beforeMeasuring?: () => unknown;
 }
 
 /** Compute units a SOL transfer may use, as the gateway asks (a system transfer uses ~150). */
@@ -44,7 +38,7 @@ const COMPUTE_UNIT_LIMIT = 20_000;
 export async function measureWeb3SendRate(
   parameters: Web3SendRateParameters,
 ): Promise<{ run: ClosedLoopResult; signatures: string[] }> {
-  const { payers, recipients, lamports, blockhashTtlMs } = parameters;
+  const { lamports, blockhashTtlMs } = parameters;
   const connection = new Connection(parameters.rpcUrl, { commitment: "confirmed" });
   let recent: { value: Promise<BlockhashWithExpiryBlockHeight>; at: number } | undefined;
   const recentBlockhash = () => {
@@ -60,32 +54,20 @@ export async function measureWeb3SendRate(
     return recent.value;
   };
   let unique = 0;
-  let signatures: string[] = [];
-  const run = (seconds: number) =>
-    runClosedLoop({
-      workers: payers.length,
-      seconds,
-      operation: async (worker) => {
-        const payer = payers[worker];
-        const to = recipients[worker % recipients.length];
-        if (!payer || !to) throw new Error(`no payer or recipient for sender ${worker}`);
-        const { blockhash, lastValidBlockHeight } = await recentBlockhash();
-        const transaction = new Transaction({
-          feePayer: payer.publicKey,
-          blockhash,
-          lastValidBlockHeight,
-        }).add(
-          ComputeBudgetProgram.setComputeUnitLimit({ units: COMPUTE_UNIT_LIMIT + (unique++ % 10_000) }),
-          SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports }),
-        );
-        transaction.sign(payer);
-        signatures.push(await connection.sendRawTransaction(transaction.serialize()));
-      },
-      describeError: (error) =>
-        error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error),
-    });
-  await run(parameters.warmupSeconds);
-  signatures = [];
-  await parameters.beforeMeasuring?.();
-  return { run: await run(parameters.seconds), signatures };
+  const signatures: string[] = [];
+  const run = await runSendLoop(parameters, async (payer, to, { measured }) => {
+    const { blockhash, lastValidBlockHeight } = await recentBlockhash();
+    const transaction = new Transaction({
+      feePayer: payer.publicKey,
+      blockhash,
+      lastValidBlockHeight,
+    }).add(
+      ComputeBudgetProgram.setComputeUnitLimit({ units: COMPUTE_UNIT_LIMIT + (unique++ % 10_000) }),
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports }),
+    );
+    transaction.sign(payer);
+    const signature = await connection.sendRawTransaction(transaction.serialize());
+    if (measured) signatures.push(signature);
+  });
+  return { run, signatures };
 }

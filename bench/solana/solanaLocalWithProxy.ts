@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Connection } from "@solana/web3.js";
 import { type CountingRpcProxy, startCountingRpcProxy } from "../../test/support/countingRpcProxy.ts";
+import type { BenchNode } from "../chain/chainUnderBench.ts";
 
-export interface SolanaLocalWithProxy {
+export interface SolanaLocalWithProxy extends BenchNode {
   /** The endpoint's own URLs (not counted): setup, looking at the chain. */
   url: string;
   wsUrl: string;

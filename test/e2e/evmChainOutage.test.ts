@@ -5,6 +5,7 @@ import { type Address, createPublicClient, type Hash, http, parseEther } from "v
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Anvil, restartAnvil, startAnvil } from "../support/evm/anvil.ts";
 import { anvilRequest } from "../support/evm/devWallet.ts";
+import { ANVIL_CHAIN, evmGatewayEnv } from "./support/evmGatewayEnv.ts";
 import { codesOf, eventually, type GraphQLTestClient } from "./support/graphqlTestClient.ts";
 import {
   IN_A_BLOCK,
@@ -13,16 +14,9 @@ import {
   paymentsOf,
   paymentsWhen,
 } from "./support/paymentQueries.ts";
-import {
-  type Account,
-  balanceOf,
-  createAccount,
-  createSubnet,
-  FUND,
-  send,
-  type Tenant,
-} from "./support/scenario.ts";
-import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
+import { type Account, balanceOf, FUND, send, type Tenant } from "./support/scenario.ts";
+import { startGatewayWithTenantPair, subnetPair } from "./support/tenantPair.ts";
+import type { TestGateway } from "./support/testGateway.ts";
 
 // The EVM node goes away while payments are in flight and comes back: anvil mining a block a second,
 // saving its chain to a state file when stopped gracefully (SIGTERM) and loading it on restart, but
@@ -30,16 +24,14 @@ import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
 // and afterwards gets the lost transactions on chain by sending their stored bytes again: the tracker
 // re-sends a stored transaction once it has sat unchanged for 30 s, so this test takes ~40 s.
 
-const CHAIN = "eip155:31337";
-
 const CHAINS = "{ chains { id healthy head } }";
 
 const chainOf = async (client: GraphQLTestClient) => {
   const { chains } = await client.data<{ chains: { id: string; healthy: boolean; head: string | null }[] }>(
     CHAINS,
   );
-  const chain = chains.find((each) => each.id === CHAIN);
-  if (!chain) throw new Error(`${CHAIN} is not among the gateway's chains`);
+  const chain = chains.find((each) => each.id === ANVIL_CHAIN);
+  if (!chain) throw new Error(`${ANVIL_CHAIN} is not among the gateway's chains`);
   return chain;
 };
 
@@ -57,15 +49,8 @@ describe("the EVM node stops and comes back while payments are in flight", () =>
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), "evm-outage-"));
     anvil = await startAnvil({ blockTimeSeconds: 1, stateFile: join(directory, "anvil-state.json") });
-    gateway = await startTestGateway({
-      EVM_RPC_URLS: anvil.url,
-      EVM_FINALITY_DEPTHS: `${CHAIN}=2`,
-      EVM_POLL_INTERVAL_MS: "20",
-    });
-    a = await gateway.newTenant("Acme");
-    b = await gateway.newTenant("Globex");
-    payer = await createAccount(a, (await createSubnet(a, { name: "acme ETH", chainId: CHAIN })).id);
-    payee = await createAccount(b, (await createSubnet(b, { name: "globex ETH", chainId: CHAIN })).id);
+    ({ gateway, a, b } = await startGatewayWithTenantPair(evmGatewayEnv(anvil.url, 2)));
+    ({ payer, payee } = await (await subnetPair({ a, b }, ANVIL_CHAIN, "ETH")).accounts());
     await a.data(FUND, { accountId: payer.id, amount: "10" });
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ANVIL_DEV_ADDRESS_0, type Anvil, startAnvil } from "../support/evm/anvil.ts";
 import { deployTestToken } from "../support/evm/deployTestToken.ts";
 import { type DevWallet, devWallet, mine } from "../support/evm/devWallet.ts";
-import { codesOf, type GraphQLTestClient } from "./support/graphqlTestClient.ts";
+import { ANVIL_CHAIN, evmGatewayEnv } from "./support/evmGatewayEnv.ts";
 import {
   IN_A_BLOCK,
   paymentReaching,
@@ -12,30 +12,27 @@ import {
   paymentsWhen,
   watchPaymentEvents,
 } from "./support/paymentQueries.ts";
-import { type Account, createAccount, createSubnet, FUND, send, type Tenant } from "./support/scenario.ts";
-import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
+import { expectNoSubnetOfTokens, sendRefused } from "./support/refusals.ts";
+import {
+  type Account,
+  balancesOf,
+  createAccount,
+  FUND,
+  send,
+  subnetAssetsOf,
+  type Tenant,
+} from "./support/scenario.ts";
+import { type SubnetPair, startGatewayWithTenantPair, subnetPair } from "./support/tenantPair.ts";
+import type { TestGateway } from "./support/testGateway.ts";
 
 // Payments on a real anvil (automine: one block per transaction, none otherwise) through a real
 // gateway: native ETH and an ERC-20, across tenants, from outside wallets, refused input, and a burst.
 
-const CHAIN = "eip155:31337";
 /** Confirmations to FINALIZED: the including block and one more (mined on purpose below). */
 const FINALITY_DEPTH = 2;
 const TOKEN_DECIMALS = 6;
-
-const BALANCES = "query ($id: ID!) { account(id: $id) { balance balances { amount asset { symbol } } } }";
-
-/** An account's balances by asset symbol, in base units. */
-async function balancesOf(client: GraphQLTestClient, id: string, decimals: Record<string, number>) {
-  const { account } = await client.data<{
-    account: { balance: string; balances: { amount: string; asset: { symbol: string } }[] };
-  }>(BALANCES, { id });
-  const bySymbol = new Map<string, bigint>();
-  for (const { amount, asset } of account.balances) {
-    bySymbol.set(asset.symbol, parseUnits(amount, decimals[asset.symbol] ?? 18));
-  }
-  return bySymbol;
-}
+/** The decimals of every asset an account here holds, by symbol. */
+const DECIMALS = { ETH: 18, USDT: TOKEN_DECIMALS };
 
 describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
   let anvil: Anvil;
@@ -44,10 +41,8 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
   let token: Address;
   let a: Tenant;
   let b: Tenant;
-  let aEth: { id: string };
-  let bEth: { id: string };
-  let aToken: { id: string };
-  let bToken: { id: string };
+  let ethSubnets: SubnetPair;
+  let usdtSubnets: SubnetPair;
 
   /** Waits for the receipt: anvil may answer the send before its block is readable. */
   const mined = async (hash: Hash) => {
@@ -95,17 +90,9 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
       decimals: TOKEN_DECIMALS,
       supply: parseUnits("1000000", TOKEN_DECIMALS),
     }));
-    gateway = await startTestGateway({
-      EVM_RPC_URLS: anvil.url,
-      EVM_FINALITY_DEPTHS: `${CHAIN}=${FINALITY_DEPTH}`,
-      EVM_POLL_INTERVAL_MS: "20",
-    });
-    a = await gateway.newTenant("Acme");
-    b = await gateway.newTenant("Globex");
-    aEth = await createSubnet(a, { name: "acme ETH", chainId: CHAIN });
-    bEth = await createSubnet(b, { name: "globex ETH", chainId: CHAIN });
-    aToken = await createSubnet(a, { name: "acme USDT", chainId: CHAIN, asset: { token } });
-    bToken = await createSubnet(b, { name: "globex USDT", chainId: CHAIN, asset: { token } });
+    ({ gateway, a, b } = await startGatewayWithTenantPair(evmGatewayEnv(anvil.url, FINALITY_DEPTH)));
+    ethSubnets = await subnetPair({ a, b }, ANVIL_CHAIN, "ETH");
+    usdtSubnets = await subnetPair({ a, b }, ANVIL_CHAIN, "USDT", token);
   });
   afterAll(async () => {
     await gateway?.close();
@@ -113,18 +100,9 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
   });
 
   test("the subnets' assets: ETH (18 decimals) and the ERC-20 as the contract describes it", async () => {
-    const { viewer } = await a.data<{
-      viewer: {
-        subnets: {
-          edges: {
-            node: { id: string; asset: { kind: string; symbol: string; decimals: number; address: string } };
-          }[];
-        };
-      };
-    }>("{ viewer { subnets(first: 10) { edges { node { id asset { kind symbol decimals address } } } } } }");
-    const assetOf = (id: string) => viewer.subnets.edges.find((edge) => edge.node.id === id)?.node.asset;
-    expect(assetOf(aEth.id)).toEqual({ kind: "NATIVE", symbol: "ETH", decimals: 18, address: null });
-    expect(assetOf(aToken.id)).toEqual({
+    const assetOf = await subnetAssetsOf(a);
+    expect(assetOf(ethSubnets.a.id)).toEqual({ kind: "NATIVE", symbol: "ETH", decimals: 18, address: null });
+    expect(assetOf(usdtSubnets.a.id)).toEqual({
       kind: "TOKEN",
       symbol: "USDT",
       decimals: TOKEN_DECIMALS,
@@ -133,8 +111,7 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
   });
 
   test("ETH from tenant A to tenant B's address: B gets RECEIVED, A's payment is CONFIRMED then FINALIZED with its fee, balances exact", async () => {
-    const payer = await createAccount(a, aEth.id, { label: "payer" });
-    const payee = await createAccount(b, bEth.id, { label: "payee" });
+    const { payer, payee } = await ethSubnets.accounts();
     expect(payer.custody).toBe("MANAGED");
     expect(payer.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
 
@@ -143,7 +120,7 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
       amount: "10",
     });
     expect(funded.fundAccount.amount).toBe("10");
-    expect((await balancesOf(a, payer.id, {})).get("ETH")).toBe(parseEther("10"));
+    expect((await balancesOf(a, payer.id, DECIMALS)).get("ETH")).toBe(parseEther("10"));
 
     const events = watchPaymentEvents(b, payee.id);
     try {
@@ -175,10 +152,10 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
       expect(fee).toBeGreaterThan(0n);
       expect(fee).toBe(receipt.gasUsed * receipt.effectiveGasPrice);
 
-      expect((await balancesOf(a, payer.id, {})).get("ETH")).toBe(
+      expect((await balancesOf(a, payer.id, DECIMALS)).get("ETH")).toBe(
         parseEther("10") - parseEther("1.25") - fee,
       );
-      expect((await balancesOf(b, payee.id, {})).get("ETH")).toBe(parseEther("1.25"));
+      expect((await balancesOf(b, payee.id, DECIMALS)).get("ETH")).toBe(parseEther("1.25"));
       expect(await wallet.getBalance({ address: payee.address as Address })).toBe(parseEther("1.25"));
 
       const incoming = await paymentsOf(b, payee.id, "INCOMING");
@@ -194,16 +171,14 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
   });
 
   test("an ERC-20 from tenant A to tenant B: token amounts exact, the fee paid in ETH from the sender's ETH", async () => {
-    const payer = await createAccount(a, aToken.id, { label: "token payer" });
-    const payee = await createAccount(b, bToken.id, { label: "token payee" });
-    const decimals = { USDT: TOKEN_DECIMALS, ETH: 18 };
+    const { payer, payee } = await usdtSubnets.accounts("token");
 
     await a.data(FUND, { accountId: payer.id, amount: "500" });
     // fundAccount gives a token subnet's account its token only, but the fee of a token transfer is
     // paid in ETH: the account's address gets ETH like any address does, here from an outside wallet
     // (anvil's dev account 0). A plain ETH transfer to a token subnet's account is no payment of it.
     await sendEthFromWallet(payer.address, "1");
-    const before = await balancesOf(a, payer.id, decimals);
+    const before = await balancesOf(a, payer.id, DECIMALS);
     expect(before.get("USDT")).toBe(parseUnits("500", TOKEN_DECIMALS));
     expect(before.get("ETH")).toBe(parseEther("1"));
 
@@ -226,10 +201,10 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
       expect(fee).toBeGreaterThan(0n);
       expect(fee).toBe(receipt.gasUsed * receipt.effectiveGasPrice);
 
-      const after = await balancesOf(a, payer.id, decimals);
+      const after = await balancesOf(a, payer.id, DECIMALS);
       expect(after.get("USDT")).toBe(parseUnits("487.5", TOKEN_DECIMALS));
       expect(after.get("ETH")).toBe(parseEther("1") - fee);
-      const payeeBalances = await balancesOf(b, payee.id, decimals);
+      const payeeBalances = await balancesOf(b, payee.id, DECIMALS);
       expect(payeeBalances.get("USDT")).toBe(parseUnits("12.5", TOKEN_DECIMALS));
       expect(payeeBalances.get("ETH")).toBe(0n);
       expect(
@@ -246,8 +221,8 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
   });
 
   test("transfers sent straight from an outside wallet (ETH, and ERC-20 transfer()) appear as RECEIVED with their amount and sender", async () => {
-    const ethPayee = await createAccount(b, bEth.id, { label: "from outside, ETH" });
-    const tokenPayee = await createAccount(b, bToken.id, { label: "from outside, USDT" });
+    const ethPayee = await createAccount(b, ethSubnets.b.id, { label: "from outside, ETH" });
+    const tokenPayee = await createAccount(b, usdtSubnets.b.id, { label: "from outside, USDT" });
     const ethEvents = watchPaymentEvents(b, ethPayee.id);
     const tokenEvents = watchPaymentEvents(b, tokenPayee.id);
     try {
@@ -279,8 +254,8 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
       await mine(wallet);
       await paymentReaching(b, eth.payment.id, "FINALIZED");
       await paymentReaching(b, usdt.payment.id, "FINALIZED");
-      expect((await balancesOf(b, ethPayee.id, {})).get("ETH")).toBe(parseEther("0.5"));
-      expect((await balancesOf(b, tokenPayee.id, { USDT: TOKEN_DECIMALS })).get("USDT")).toBe(
+      expect((await balancesOf(b, ethPayee.id, DECIMALS)).get("ETH")).toBe(parseEther("0.5"));
+      expect((await balancesOf(b, tokenPayee.id, DECIMALS)).get("USDT")).toBe(
         parseUnits("7.25", TOKEN_DECIMALS),
       );
       expect(await paymentsOf(b, ethPayee.id, "INCOMING")).toHaveLength(1);
@@ -295,8 +270,7 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
     let payer: Account;
     let payee: Account;
     beforeAll(async () => {
-      payer = await createAccount(a, aEth.id, { label: "careful payer" });
-      payee = await createAccount(b, bEth.id, { label: "careful payee" });
+      ({ payer, payee } = await ethSubnets.accounts("careful"));
       await a.data(FUND, { accountId: payer.id, amount: "1" });
     });
 
@@ -304,22 +278,14 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
     async function refused(input: Record<string, unknown>, code: string) {
       const nonce = await wallet.getTransactionCount({ address: payer.address as Address });
       const balance = await wallet.getBalance({ address: payer.address as Address });
-      const response = await send(a, {
-        fromAccountId: payer.id,
-        to: { address: payee.address },
-        amount: "0.1",
-        idempotencyKey: `bad-${Math.random()}`,
-        ...input,
-      });
-      expect(codesOf(response)).toEqual([code]);
-      expect(response.errors?.[0]?.message.length).toBeGreaterThan(10); // a sentence, not a bare code
+      const refusal = await sendRefused(a, payer, payee, input, code);
       expect(await wallet.getTransactionCount({ address: payer.address as Address })).toBe(nonce);
       expect(
         await wallet.getTransactionCount({ address: payer.address as Address, blockTag: "pending" }),
       ).toBe(nonce);
       expect(await wallet.getBalance({ address: payer.address as Address })).toBe(balance);
       expect(await paymentsOf(a, payer.id, "OUTGOING")).toEqual([]);
-      return response;
+      return refusal;
     }
 
     test("an EIP-55 address with a wrong checksum in to.address is BAD_USER_INPUT", async () => {
@@ -330,8 +296,8 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
       const wrong = `${payee.address.slice(0, at)}${flipped}${payee.address.slice(at + 1)}`;
       expect(wrong.toLowerCase()).toBe(payee.address.toLowerCase());
       expect(wrong).not.toBe(payee.address);
-      const response = await refused({ to: { address: wrong } }, "BAD_USER_INPUT");
-      expect(response.errors?.[0]?.extensions?.field).toBe("to.address");
+      const { field } = await refused({ to: { address: wrong } }, "BAD_USER_INPUT");
+      expect(field).toBe("to.address");
       expect(await wallet.getBalance({ address: payee.address as Address })).toBe(0n);
     });
 
@@ -341,29 +307,16 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
     });
 
     test("asset.token naming no ERC-20 contract (an account without code, a random address) is BAD_USER_INPUT", async () => {
-      const subnetCount = async () =>
-        (
-          await a.data<{ viewer: { subnets: { edges: unknown[] } } }>(
-            "{ viewer { subnets(first: 100) { edges { cursor } } } }",
-          )
-        ).viewer.subnets.edges.length;
-      const before = await subnetCount();
-      for (const address of [ANVIL_DEV_ADDRESS_0, privateKeyToAccount(generatePrivateKey()).address]) {
-        const response = await a.request(
-          "mutation ($input: CreateSubnetInput!) { createSubnet(input: $input) { subnet { id } } }",
-          { input: { name: "not a token", chainId: CHAIN, asset: { token: address } } },
-        );
-        expect(codesOf(response), address).toEqual(["BAD_USER_INPUT"]);
-        expect(response.errors?.[0]?.message).toContain(address);
-      }
-      expect(await subnetCount()).toBe(before);
+      await expectNoSubnetOfTokens(a, ANVIL_CHAIN, [
+        ANVIL_DEV_ADDRESS_0,
+        privateKeyToAccount(generatePrivateKey()).address,
+      ]);
     });
   });
 
   test("100 concurrent sendPayment calls from one account: consecutive nonces, all FINALIZED, the receiver paid exactly the sum", async () => {
     const PAYMENTS = 100;
-    const payer = await createAccount(a, aEth.id, { label: "burst payer" });
-    const payee = await createAccount(b, bEth.id, { label: "burst payee" });
+    const { payer, payee } = await ethSubnets.accounts("burst");
     await a.data(FUND, { accountId: payer.id, amount: "10" });
     const firstNonce = await wallet.getTransactionCount({ address: payer.address as Address });
 
@@ -415,8 +368,8 @@ describe("payments on an EVM chain (anvil), end to end through GraphQL", () => {
     const total = amounts.reduce((sum, amount) => sum + parseEther(amount), 0n);
     const fees = outgoing.reduce((sum, payment) => sum + parseEther(payment.fee ?? "0"), 0n);
     expect(outgoing.every((payment) => payment.fee !== null && parseEther(payment.fee) > 0n)).toBe(true);
-    expect((await balancesOf(b, payee.id, {})).get("ETH")).toBe(total);
-    expect((await balancesOf(a, payer.id, {})).get("ETH")).toBe(parseEther("10") - total - fees);
+    expect((await balancesOf(b, payee.id, DECIMALS)).get("ETH")).toBe(total);
+    expect((await balancesOf(a, payer.id, DECIMALS)).get("ETH")).toBe(parseEther("10") - total - fees);
     const incoming = await paymentsWhen(b, payee.id, "INCOMING", (all) => all.length >= PAYMENTS);
     expect(incoming).toHaveLength(PAYMENTS);
     expect(new Set(incoming.map((payment) => payment.txHash)).size).toBe(PAYMENTS);

@@ -8,6 +8,7 @@ import {
   devWallet,
   mine,
 } from "../support/evm/devWallet.ts";
+import { ANVIL_CHAIN, evmGatewayEnv } from "./support/evmGatewayEnv.ts";
 import {
   IN_A_BLOCK,
   paymentReaching,
@@ -15,15 +16,15 @@ import {
   paymentWhen,
   watchPaymentEvents,
 } from "./support/paymentQueries.ts";
-import { balanceOf, createAccount, createSubnet, FUND, send, type Tenant } from "./support/scenario.ts";
-import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
+import { balanceOf, FUND, send, type Tenant } from "./support/scenario.ts";
+import { type SubnetPair, startGatewayWithTenantPair, subnetPair } from "./support/tenantPair.ts";
+import type { TestGateway } from "./support/testGateway.ts";
 
 // Reorgs on a real anvil through a real gateway. anvil_reorg(depth, [[rawTx, blockOffset], …]) drops
 // the top `depth` blocks and mines `depth` new ones in their place (same height, new hashes), with
 // the given transactions at the given offsets from the first new block; any other transaction of the
 // dropped blocks is gone, from the chain and from the mempool.
 
-const CHAIN = "eip155:31337";
 /** Deep enough that nothing is FINALIZED before the reorg: blocks are mined here on purpose only. */
 const FINALITY_DEPTH = 6;
 
@@ -34,8 +35,7 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
   let anvilCall: AnvilRequest;
   let a: Tenant;
   let b: Tenant;
-  let aSubnet: { id: string };
-  let bSubnet: { id: string };
+  let ethSubnets: SubnetPair;
 
   const head = async () => (await wallet.getBlock({ blockTag: "latest" })).number;
 
@@ -44,8 +44,7 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
    * and then buried under two more blocks, as seen by both tenants' subscriptions.
    */
   async function confirmedPayment(amount: string, key: string) {
-    const payer = await createAccount(a, aSubnet.id, { label: `payer ${key}` });
-    const payee = await createAccount(b, bSubnet.id, { label: `payee ${key}` });
+    const { payer, payee } = await ethSubnets.accounts(key);
     await a.data(FUND, { accountId: payer.id, amount: "10" });
     const sent = watchPaymentEvents(a, payer.id);
     const received = watchPaymentEvents(b, payee.id);
@@ -121,15 +120,8 @@ describe("reorgs on an EVM chain (anvil_reorg), end to end through GraphQL", () 
     anvil = await startAnvil();
     wallet = devWallet(anvil.url);
     anvilCall = anvilRequest(wallet);
-    gateway = await startTestGateway({
-      EVM_RPC_URLS: anvil.url,
-      EVM_FINALITY_DEPTHS: `${CHAIN}=${FINALITY_DEPTH}`,
-      EVM_POLL_INTERVAL_MS: "20",
-    });
-    a = await gateway.newTenant("Acme");
-    b = await gateway.newTenant("Globex");
-    aSubnet = await createSubnet(a, { name: "acme ETH", chainId: CHAIN });
-    bSubnet = await createSubnet(b, { name: "globex ETH", chainId: CHAIN });
+    ({ gateway, a, b } = await startGatewayWithTenantPair(evmGatewayEnv(anvil.url, FINALITY_DEPTH)));
+    ethSubnets = await subnetPair({ a, b }, ANVIL_CHAIN, "ETH");
   });
   afterAll(async () => {
     await gateway?.close();

@@ -9,12 +9,13 @@ export const IN_A_BLOCK: readonly PaymentStatus[] = ["CONFIRMED", "FINALIZED"];
 
 /** What every query here selects of a payment: one shape for a payment, a list of them and an event. */
 const PAYMENT_FIELDS =
-  "id status amount fee txHash blockHeight confirmations direction idempotencyKey error { code message } from { address } to { address }";
+  "id status amount memo fee txHash blockHeight confirmations direction idempotencyKey error { code message } from { address } to { address }";
 
 export interface PaymentView {
   id: string;
   status: PaymentStatus;
   amount: string;
+  memo: string | null;
   fee: string | null;
   txHash: string | null;
   blockHeight: string | null;

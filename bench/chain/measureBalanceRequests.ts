@@ -1,9 +1,11 @@
 import type { GraphQLTestClient } from "../../test/e2e/support/graphqlTestClient.ts";
 import type { CountingRpcProxy, RpcRequestRecord } from "../../test/support/countingRpcProxy.ts";
 
-export interface SolanaBalanceRequestsResult {
+export interface BalanceRequestsResult {
   queries: number;
-  /** HTTP requests reaching the endpoint per page, whatever they carried. */
+  /** The JSON-RPC method the chain's adapter reads balances with (eth_getBalance, getMultipleAccounts). */
+  balanceRead: string;
+  /** HTTP requests reaching the node per page, whatever they carried. */
   requestsPerPage: number;
   /** Of those, the ones carrying the page's balance reads (the goal is 1). */
   balanceRequestsPerPage: number;
@@ -17,21 +19,21 @@ export interface SolanaBalanceRequestsResult {
   fundedSeen: number;
 }
 
-const BALANCE_READ = "getMultipleAccounts";
-
 /**
- * HTTP requests and JSON-RPC calls reaching the Solana endpoint for one GraphQL page of 100 accounts
- * with their balance, counted by the proxy between the gateway and the endpoint, one query at a time.
+ * HTTP requests and JSON-RPC calls reaching a chain's node for one GraphQL page of 100 accounts with
+ * their balance, counted by the proxy between the gateway and the node, one query at a time. A request
+ * carrying `balanceRead` is one of the page's balance reads.
  */
-export async function measureSolanaBalanceRequests(parameters: {
+export async function measureBalanceRequests(parameters: {
   client: GraphQLTestClient;
   subnetId: string;
   proxy: CountingRpcProxy;
+  balanceRead: string;
   queries: number;
   /** What the funded accounts of the page hold, as the API prints it. */
   fundedAmount: string;
-}): Promise<SolanaBalanceRequestsResult> {
-  const { client, proxy, queries } = parameters;
+}): Promise<BalanceRequestsResult> {
+  const { client, proxy, balanceRead, queries } = parameters;
   const query = `{ subnet(id: "${parameters.subnetId}") { accounts(first: 100) { edges { node { balance } } } } }`;
   const during: RpcRequestRecord[] = [];
   let pageSize = 0;
@@ -45,11 +47,12 @@ export async function measureSolanaBalanceRequests(parameters: {
     pageSize = subnet.accounts.edges.length;
     fundedSeen = subnet.accounts.edges.filter((edge) => edge.node.balance === parameters.fundedAmount).length;
   }
-  const page = during.filter((record) => record.methods.includes(BALANCE_READ));
-  const other = during.filter((record) => !record.methods.includes(BALANCE_READ));
+  const page = during.filter((record) => record.methods.includes(balanceRead));
+  const other = during.filter((record) => !record.methods.includes(balanceRead));
   const balanceCalls = page.reduce((sum, record) => sum + record.methods.length, 0);
   return {
     queries,
+    balanceRead,
     requestsPerPage: during.length / queries,
     balanceRequestsPerPage: page.length / queries,
     callsPerBalanceRequest: balanceCalls / page.length,

@@ -31,3 +31,11 @@ export function meterProcesses(pids: Record<string, number | undefined>): () => 
       ]),
     );
 }
+
+/** CPU seconds by process over `units` units of work, as ms per unit. */
+export const cpuPerUnit = (seconds: Record<string, number>, units: number): Record<string, number> =>
+  Object.fromEntries(Object.entries(seconds).map(([name, s]) => [name, (1000 * s) / units]));
+
+/** CPU seconds by process over `seconds` of wall time, as a share of one core. */
+export const cpuShare = (cpu: Record<string, number>, seconds: number): Record<string, number> =>
+  Object.fromEntries(Object.entries(cpu).map(([name, s]) => [name, s / seconds]));
