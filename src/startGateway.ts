@@ -128,7 +128,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       services,
       adminKey: config.adminKey,
       logger,
-      explorerAuthorization: config.devTenantApiKey ? `Bearer ${config.devTenantApiKey}` : null,
+      explorer: config.explorer
+        ? { authorization: config.devTenantApiKey ? `Bearer ${config.devTenantApiKey}` : null }
+        : null,
       readiness: async () => {
         const checks: Record<string, string> = {};
         for (const [chainId, tracker] of trackers)

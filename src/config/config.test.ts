@@ -41,7 +41,13 @@ describe("loadConfig: defaults and values", () => {
       solanaRpcUrl: null,
       databaseUrl: null,
       redisUrl: null,
+      explorer: true,
     });
+  });
+
+  test("GATEWAY_EXPLORER=off turns the dev explorer off; on/off is trimmed and case-insensitive", () => {
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_EXPLORER: "off" }).explorer).toBe(false);
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_EXPLORER: " ON " }).explorer).toBe(true);
   });
 
   test("DATA_DIR defaults to ./data, resolved against the working directory", () => {
@@ -175,7 +181,19 @@ describe("loadConfig: production", () => {
     expect(config.devTenantApiKey).toBeNull();
     expect(config.devKeysFile).toBeNull();
     expect(config.adminKey).toBe(ADMIN_KEY);
+    expect(config.explorer).toBe(false);
     expect(() => statSync(dataDir)).toThrow();
+  });
+
+  test("the explorer is off unless GATEWAY_EXPLORER=on", () => {
+    const env = {
+      NODE_ENV: "production",
+      DATA_DIR: root,
+      GATEWAY_ADMIN_KEY: ADMIN_KEY,
+      GATEWAY_MASTER_KEY: MASTER_KEY,
+    };
+    expect(loadConfig({ ...env, GATEWAY_EXPLORER: "on" }).explorer).toBe(true);
+    expect(loadConfig({ ...env, GATEWAY_EXPLORER: "off" }).explorer).toBe(false);
   });
 });
 
@@ -196,6 +214,7 @@ describe("loadConfig: invalid values", () => {
     ["SOLANA_RPC_URL", "ftp://x", /SOLANA_RPC_URL must be/],
     ["DATABASE_URL", "mysql://user:hunter2@db/x", /DATABASE_URL must be a postgres or postgresql URL/],
     ["REDIS_URL", "localhost:6379", /REDIS_URL must be a redis or rediss URL/],
+    ["GATEWAY_EXPLORER", "yes", /GATEWAY_EXPLORER must be on or off; got "yes"/],
   ])("%s=%s is refused with a message saying what to set", (variable, value, message) => {
     const error = configError(() => loadConfig({ DATA_DIR: root, [variable]: value }));
     expect(error.message).toMatch(message);

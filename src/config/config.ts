@@ -32,6 +32,8 @@ export interface GatewayConfig {
   databaseUrl: string | null;
   /** REDIS_URL; null keeps pubsub, cache and rate limits in memory. */
   redisUrl: string | null;
+  /** GATEWAY_EXPLORER=on|off: the GraphiQL explorer at GET / and GET /graphql. On in dev, off in production. */
+  explorer: boolean;
   /** The environment it was loaded from, for adapters (AdapterContext.env). */
   env: Record<string, string | undefined>;
 }
@@ -104,6 +106,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     "postgres://user:password@host:5432/db",
   );
   const redisUrl = url("REDIS_URL", ["redis", "rediss"], "redis://127.0.0.1:6379");
+
+  let explorer = !production;
+  const explorerText = read("GATEWAY_EXPLORER")?.trim().toLowerCase();
+  if (explorerText !== undefined) {
+    if (explorerText === "on" || explorerText === "off") explorer = explorerText === "on";
+    else problem("GATEWAY_EXPLORER", `GATEWAY_EXPLORER must be on or off; got "${explorerText}".`);
+  }
 
   const evmRpcUrls = (read("EVM_RPC_URLS") ?? "")
     .split(",")
@@ -185,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     solanaRpcUrl,
     databaseUrl,
     redisUrl,
+    explorer,
     env,
   };
 }

@@ -17,12 +17,12 @@ import { makeHandler } from "graphql-ws/use/@fastify/websocket";
 import { createAuthenticator } from "../auth/authenticate.ts";
 import type { Caller } from "../auth/caller.ts";
 import { isGatewayError } from "../errors/gatewayError.ts";
+import { type ExplorerOptions, registerExplorerRoutes } from "../explorer/explorerRoutes.ts";
 import { formatError, INTERNAL_SERVER_ERROR, isInternalError } from "../graphql/formatError.ts";
 import type { GatewayContext } from "../graphql/gatewayContext.ts";
 import { createLoaders } from "../graphql/loaders.ts";
 import type { Logger } from "../logger.ts";
 import type { Services } from "../services.ts";
-import { explorerPage } from "./explorerPage.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -39,15 +39,15 @@ export interface GatewayServerOptions {
   services: Services;
   adminKey: string;
   logger: Logger;
-  /** Pre-fills the explorer's Authorization header (dev mode); null in production. */
-  explorerAuthorization: string | null;
+  /** The GraphiQL explorer (GATEWAY_EXPLORER); null turns it off. */
+  explorer: ExplorerOptions | null;
   readiness: () => Promise<Readiness>;
 }
 
 /**
  * The HTTP and WebSocket front: Apollo Server on fastify at POST/GET /graphql, graphql-ws on the same
- * path, the explorer page for browsers, /healthz and /readyz. Wiring only: the schema's resolvers
- * and the services do the work.
+ * path, the explorer for browsers (GET / and GET /graphql), /healthz and /readyz. Wiring only: the
+ * schema's resolvers and the services do the work.
  */
 export async function createGatewayServer(
   options: GatewayServerOptions,
@@ -147,6 +147,7 @@ export async function createGatewayServer(
       }),
   });
 
+  const explorer = options.explorer ? registerExplorerRoutes(app, GRAPHQL_PATH, options.explorer) : null;
   app.post(GRAPHQL_PATH, graphqlHandler);
   app.route({
     method: "GET",
@@ -154,17 +155,14 @@ export async function createGatewayServer(
     // A browser asking for the page gets the explorer; any GET with a query runs it (GraphQL over HTTP).
     handler(request, reply) {
       const query = request.query as Record<string, unknown>;
-      if (query.query === undefined && (request.headers.accept ?? "").includes("text/html")) {
-        return reply
-          .type("text/html; charset=utf-8")
-          .send(explorerPage({ authorization: options.explorerAuthorization }));
+      if (explorer && query.query === undefined && (request.headers.accept ?? "").includes("text/html")) {
+        return explorer.sendPage(reply);
       }
       return graphqlHandler.call(this, request, reply);
     },
     wsHandler,
   });
 
-  app.get("/", (_request, reply) => reply.redirect(GRAPHQL_PATH));
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const readiness = await options.readiness();

@@ -48,15 +48,32 @@ describe("the gateway's front door", () => {
     expect(viewer).toEqual({ id: tenant.tenantId, name: "Initech" });
   });
 
-  test("GET /graphql serves the explorer to a browser and runs GET queries otherwise", async () => {
-    const page = await fetch(gateway.gateway.url, { headers: { accept: "text/html" } });
-    expect(page.headers.get("content-type")).toContain("text/html");
-    expect(await page.text()).toContain("value-gateway");
+  test("GET /graphql and GET / serve the explorer to a browser; GET /graphql runs GET queries otherwise", async () => {
+    const base = gateway.gateway.url.replace(/\/graphql$/, "");
+    for (const url of [gateway.gateway.url, `${base}/`]) {
+      const page = await fetch(url, { headers: { accept: "text/html" } });
+      expect(page.headers.get("content-type")).toContain("text/html");
+      // GraphiQL, or (on a checkout where dist/explorer was never built) the page saying how to build it.
+      expect(await page.text()).toMatch(/<title>value-gateway explorer|npm run build:explorer/);
+    }
     const get = await fetch(`${gateway.gateway.url}?query=${encodeURIComponent("{ __typename }")}`, {
       // Apollo's CSRF prevention wants a non-simple header on GET: any client library sends one.
       headers: { accept: "application/graphql-response+json", "content-type": "application/json" },
     });
     expect(await get.json()).toEqual({ data: { __typename: "Query" } });
+  });
+
+  test("with GATEWAY_EXPLORER=off there is no explorer: GET /graphql is only GraphQL over HTTP", async () => {
+    const quiet = await startTestGateway({ GATEWAY_EXPLORER: "off" });
+    try {
+      const base = quiet.gateway.url.replace(/\/graphql$/, "");
+      expect((await fetch(`${base}/`, { headers: { accept: "text/html" } })).status).toBe(404);
+      const page = await fetch(quiet.gateway.url, { headers: { accept: "text/html" } });
+      expect(page.status).toBe(400);
+      expect(page.headers.get("content-type")).not.toContain("text/html");
+    } finally {
+      await quiet.close();
+    }
   });
 
   test("/healthz and /readyz", async () => {
