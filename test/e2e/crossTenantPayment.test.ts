@@ -1,34 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { collect, eventually, type GraphQLTestClient } from "./support/graphqlTestClient.ts";
+import {
+  AccountDocument,
+  FundAccountDocument,
+  PaymentDocument,
+  PaymentEventsDocument,
+  SendPaymentDocument,
+} from "../../src/client/index.ts";
+import { eventually } from "./support/graphqlTestClient.ts";
 import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
+import { answerOf, balanceOf, tenantWithAccount } from "./support/typedClient.ts";
 
-const CREATE_SUBNET = `mutation ($name: String!) {
-  createSubnet(input: { name: $name, chainId: "refchain:local" }) { subnet { id chain { id } asset { symbol decimals } } }
-}`;
-const CREATE_ACCOUNT = `mutation ($subnetId: ID!, $label: String) {
-  createAccount(input: { subnetId: $subnetId, label: $label }) { account { id address custody } }
-}`;
-const FUND = `mutation ($accountId: ID!, $amount: Amount!) {
-  fundAccount(input: { accountId: $accountId, amount: $amount }) { txHash amount }
-}`;
-const SEND = `mutation ($input: SendPaymentInput!) {
-  sendPayment(input: $input) { replayed payment { id status amount txHash direction from { address account { id } } to { address account { id } } } }
-}`;
-const BALANCE = "query ($id: ID!) { account(id: $id) { balance } }";
-
-async function tenantWithAccount(gateway: TestGateway, name: string) {
-  const tenant = await gateway.newTenant(name);
-  const { createSubnet } = await tenant.data<{ createSubnet: { subnet: { id: string } } }>(CREATE_SUBNET, {
-    name: `${name} REF`,
-  });
-  const { createAccount } = await tenant.data<{
-    createAccount: { account: { id: string; address: string } };
-  }>(CREATE_ACCOUNT, { subnetId: createSubnet.subnet.id, label: "main" });
-  return { tenant, subnetId: createSubnet.subnet.id, account: createAccount.account };
-}
-
-const balanceOf = async (client: GraphQLTestClient, id: string) =>
-  (await client.data<{ account: { balance: string } }>(BALANCE, { id })).account.balance;
+const namedTenantWithAccount = (gateway: TestGateway, name: string) =>
+  tenantWithAccount(gateway, { tenantName: name, subnetName: `${name} REF` });
 
 describe("the cross-tenant story on refchain", () => {
   let gateway: TestGateway;
@@ -40,102 +23,73 @@ describe("the cross-tenant story on refchain", () => {
   });
 
   test("tenant A pays tenant B's address: B's subscription gets RECEIVED, both balances move, histories page", async () => {
-    const a = await tenantWithAccount(gateway, "Acme");
-    const b = await tenantWithAccount(gateway, "Globex");
+    const a = await namedTenantWithAccount(gateway, "Acme");
+    const b = await namedTenantWithAccount(gateway, "Globex");
 
-    const funded = await a.tenant.data<{ fundAccount: { txHash: string; amount: string } }>(FUND, {
-      accountId: a.account.id,
-      amount: "100",
+    const funded = await a.client.request(FundAccountDocument, {
+      input: { accountId: a.account.id, amount: "100" },
     });
     expect(funded.fundAccount.amount).toBe("100");
-    expect(await balanceOf(a.tenant, a.account.id)).toBe("100");
+    expect(await balanceOf(a.client, a.account.id)).toBe("100");
 
-    const socket = b.tenant.ws();
-    const events = collect<{
-      paymentEvents: {
-        type: string;
-        cursor: string;
-        payment: { amount: string; status: string; direction: string; from: { address: string } };
-      };
-    }>(
-      socket,
-      'subscription ($accountId: ID) { paymentEvents(accountId: $accountId, after: "0") { cursor type payment { amount status direction from { address } } } }',
-      { accountId: b.account.id },
-    );
     // `after: "0"` replays B's (empty) history first: whenever the socket is up, nothing is missed.
+    const events = b.client.subscribe(PaymentEventsDocument, { accountId: b.account.id, after: "0" });
+    let paymentId: string;
+    try {
+      const { sendPayment } = await a.client.request(SendPaymentDocument, {
+        input: {
+          fromAccountId: a.account.id,
+          to: { address: b.account.address },
+          amount: "12.5",
+          memo: "invoice 42",
+          idempotencyKey: "inv-42",
+        },
+      });
+      expect(sendPayment.replayed).toBe(false);
+      expect(sendPayment.payment.status).toBe("SUBMITTED");
+      expect(sendPayment.payment.direction).toBe("OUTGOING");
+      expect(sendPayment.payment.to).toEqual({ address: b.account.address, account: null }); // not A's account
+      paymentId = sendPayment.payment.id;
 
-    const { sendPayment } = await a.tenant.data<{
-      sendPayment: {
-        replayed: boolean;
-        payment: {
-          id: string;
-          status: string;
-          amount: string;
-          direction: string;
-          to: { address: string; account: null | { id: string } };
-        };
-      };
-    }>(SEND, {
-      input: {
-        fromAccountId: a.account.id,
-        to: { address: b.account.address },
+      const received = await events.next();
+      if (received.done) throw new Error("B's payment events ended before the first one");
+      expect(received.value.paymentEvents.type).toBe("RECEIVED");
+      expect(received.value.paymentEvents.payment).toMatchObject({
         amount: "12.5",
-        memo: "invoice 42",
-        idempotencyKey: "inv-42",
-      },
-    });
-    expect(sendPayment.replayed).toBe(false);
-    expect(sendPayment.payment.status).toBe("SUBMITTED");
-    expect(sendPayment.payment.direction).toBe("OUTGOING");
-    expect(sendPayment.payment.to).toEqual({ address: b.account.address, account: null }); // not A's account
+        direction: "INCOMING",
+        from: { address: a.account.address },
+      });
+    } finally {
+      await b.client.close(); // ends the subscription and its socket
+    }
 
-    const [received] = await events.waitFor(1);
-    expect(received?.paymentEvents.type).toBe("RECEIVED");
-    expect(received?.paymentEvents.payment).toMatchObject({
-      amount: "12.5",
-      direction: "INCOMING",
-      from: { address: a.account.address },
-    });
-    events.stop();
-    await socket.dispose();
-
-    const paymentId = sendPayment.payment.id;
     const finalized = await eventually(async () => {
-      const { payment } = await a.tenant.data<{
-        payment: { status: string; blockHeight: string; confirmations: number };
-      }>("query ($id: ID!) { payment(id: $id) { status blockHeight confirmations } }", { id: paymentId });
-      return payment.status === "FINALIZED" ? payment : undefined;
+      const { payment } = await a.client.request(PaymentDocument, { id: paymentId });
+      return payment?.status === "FINALIZED" ? payment : undefined;
     });
-    expect(BigInt(finalized.blockHeight)).toBeGreaterThan(0n);
-    expect(await balanceOf(a.tenant, a.account.id)).toBe("87.5");
-    expect(await balanceOf(b.tenant, b.account.id)).toBe("12.5");
+    expect(BigInt(finalized.blockHeight ?? "0")).toBeGreaterThan(0n);
+    expect(await balanceOf(a.client, a.account.id)).toBe("87.5");
+    expect(await balanceOf(b.client, b.account.id)).toBe("12.5");
 
     // B sees the payment in its history as INCOMING; A cannot see B's payment id.
-    const history = await b.tenant.data<{
-      account: {
-        payments: { edges: { node: { id: string; direction: string; amount: string; memo: string } }[] };
-      };
-    }>(
-      "query ($id: ID!) { account(id: $id) { payments(first: 10, direction: INCOMING) { edges { node { id direction amount memo } } } } }",
-      {
-        id: b.account.id,
-      },
-    );
-    const incoming = history.account.payments.edges.map((edge) => edge.node);
+    const history = await b.client.request(AccountDocument, {
+      id: b.account.id,
+      first: 10,
+      direction: "INCOMING",
+    });
+    const incoming = history.account?.payments.edges.map((edge) => edge.node) ?? [];
     expect(incoming).toHaveLength(1);
     expect(incoming[0]).toMatchObject({ direction: "INCOMING", amount: "12.5", memo: "invoice 42" });
-    const peek = await a.tenant.request("query ($id: ID!) { payment(id: $id) { id } }", {
-      id: incoming[0]?.id,
-    });
-    expect(peek.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const peek = await answerOf(a.client.request(PaymentDocument, { id: incoming[0]?.id ?? "" }));
+    expect(peek.codes[0]).toBe("NOT_FOUND");
   });
 
   test("histories page with cursors, newest first, without repeats", async () => {
-    const a = await tenantWithAccount(gateway, "Pager");
-    const b = await tenantWithAccount(gateway, "Payee");
-    await a.tenant.data(FUND, { accountId: a.account.id, amount: "10" });
+    const a = await namedTenantWithAccount(gateway, "Pager");
+    const b = await namedTenantWithAccount(gateway, "Payee");
+    await a.client.request(FundAccountDocument, { input: { accountId: a.account.id, amount: "10" } });
     for (let i = 1; i <= 5; i++) {
-      await a.tenant.data(SEND, {
+      await a.client.request(SendPaymentDocument, {
         input: {
           fromAccountId: a.account.id,
           to: { address: b.account.address },
@@ -144,22 +98,14 @@ describe("the cross-tenant story on refchain", () => {
         },
       });
     }
+    const outgoingPage = (after: string | null | undefined) =>
+      a.client.request(AccountDocument, { id: a.account.id, first: 2, after, direction: "OUTGOING" });
     const seen: string[] = [];
-    let after: string | null = null;
-    type Page = {
-      account: {
-        payments: {
-          edges: { node: { amount: string } }[];
-          pageInfo: { hasNextPage: boolean; endCursor: string };
-        };
-      };
-    };
+    let after: string | null | undefined = null;
     for (;;) {
-      const { account }: Page = await a.tenant.data<Page>(
-        "query ($id: ID!, $after: String) { account(id: $id) { payments(first: 2, after: $after, direction: OUTGOING) { edges { node { amount } } pageInfo { hasNextPage endCursor } } } }",
-        { id: a.account.id, after },
-      );
-      seen.push(...account.payments.edges.map((edge: { node: { amount: string } }) => edge.node.amount));
+      const { account } = await outgoingPage(after);
+      if (!account) throw new Error(`account ${a.account.id} not found`);
+      seen.push(...account.payments.edges.map((edge) => edge.node.amount));
       if (!account.payments.pageInfo.hasNextPage) break;
       after = account.payments.pageInfo.endCursor;
     }
