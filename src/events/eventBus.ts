@@ -23,6 +23,12 @@ export interface EventBus {
   publishHead(event: ChainHeadEvent): void;
   /** Every published head, of every chain; returns the function that unsubscribes. */
   onHead(listener: (event: ChainHeadEvent) => void): () => void;
+  /**
+   * Called when notifications may have been lost (a Redis bus after its connection came back):
+   * whoever follows the log reads it again after its last cursor. A bus that never loses
+   * notifications (memory) leaves it out. Returns the function that unsubscribes.
+   */
+  onResync?(listener: () => void): () => void;
   /** Drops every listener and releases the transport. */
   close(): Promise<void>;
 }

@@ -32,7 +32,9 @@ export interface PaymentEventStreamParameters {
  * cursor in between that was never published (several writers publish in any order; a lost or
  * repeated notification) makes the stream read the log again, so order and completeness never depend
  * on the bus. A consumer that lets more than `maxBuffered` live events pile up loses the pile, not
- * events: it reads them from the log.
+ * events: it reads them from the log. So does a stream whose bus says it may have lost notifications
+ * (`onResync`: a Redis bus whose connection came back), without waiting for the next event to
+ * reveal the hole.
  *
  * Relies on the store committing events in cursor order (SQLite: one writer). A store whose cursors
  * can commit out of order (a PostgreSQL sequence) needs the read to stop at the oldest open writer.
@@ -75,6 +77,8 @@ async function* streamPaymentEvents(
   // waking costs what this stream receives, whatever the other streams get.
   const pending = new CursorQueue();
   let overflowed = false;
+  // The bus may have lost notifications (a Redis reconnect): the log tells what they were.
+  let resyncRequested = false;
   const wakeup = createWakeup(signal);
 
   // Registered before the first read: whatever is committed after that read is published after it.
@@ -92,13 +96,18 @@ async function* streamPaymentEvents(
       wakeup.notify();
     },
   });
+  const stopResync = bus.onResync?.(() => {
+    resyncRequested = true;
+    wakeup.notify();
+  });
 
   try {
     let readLog = true;
     while (!signal.aborted) {
-      if (readLog || overflowed) {
+      if (readLog || overflowed || resyncRequested) {
         // Listening resumes before the read, so what the read misses arrives in `pending`.
         overflowed = false;
+        resyncRequested = false;
         let seenBeforeRead: bigint | null = router.highestPublished;
         if (watermark === null) {
           // The first read: the newest cursor of the whole log tells how far it accounts for events of
@@ -156,6 +165,7 @@ async function* streamPaymentEvents(
     }
   } finally {
     unregister();
+    stopResync?.();
     wakeup.dispose();
   }
 }
