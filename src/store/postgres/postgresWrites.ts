@@ -1,0 +1,240 @@
+import { type ControlledTransaction, sql } from "kysely";
+import type { Database, PaymentsTable } from "../sqlite/database.ts";
+import {
+  accountRow,
+  apiKeyRow,
+  paymentRecord,
+  paymentRow,
+  subnetRow,
+  tenantRow,
+  vaultKeyRow,
+} from "../sqlite/rowCodec.ts";
+import type {
+  AccountRecord,
+  ApiKeyRecord,
+  ChainProgress,
+  NewPaymentEvent,
+  PaymentChange,
+  PaymentEventRecord,
+  PaymentEventType,
+  PaymentRecord,
+  RecordPaymentResult,
+  SubnetRecord,
+  TenantRecord,
+  VaultKeyRecord,
+} from "../store.ts";
+import type { FinishWrite, WriteBody } from "./groupCommit.ts";
+
+// The store's writes, each the body of one atomic write (GroupCommit runs it in a transaction or a
+// savepoint, and appends the events it logs). Uniqueness is decided by the database's indexes, never by a read before a write.
+
+type Trx = ControlledTransaction<Database>;
+const nothing: FinishWrite<void> = () => {};
+
+// ON CONFLICT names a partial unique index by its columns and its predicate, and PostgreSQL matches
+// the predicate at parse time: it must be a literal, not a bound parameter.
+const isOutgoing = sql<boolean>`direction = ${sql.lit("OUTGOING")}`;
+const isIncoming = sql<boolean>`direction = ${sql.lit("INCOMING")}`;
+
+/** The patch without keys set to undefined: an absent field keeps its value, an explicit null clears it. */
+const definedFields = <T extends object>(patch: T): Partial<T> =>
+  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+
+function logEvent(log: NewPaymentEvent[], type: PaymentEventType, payment: PaymentRecord, at: Date): void {
+  log.push({
+    tenantId: payment.tenantId,
+    paymentId: payment.id,
+    accountId: payment.accountId,
+    subnetId: payment.subnetId,
+    type,
+    payment,
+    at,
+  });
+}
+
+export const createTenant =
+  (tenant: TenantRecord, apiKey: ApiKeyRecord): WriteBody<void> =>
+  async (trx) => {
+    await trx.insertInto("tenants").values(tenantRow(tenant)).execute();
+    await trx.insertInto("api_keys").values(apiKeyRow(apiKey)).execute();
+    return nothing;
+  };
+
+export const createApiKey =
+  (apiKey: ApiKeyRecord): WriteBody<void> =>
+  async (trx) => {
+    await trx.insertInto("api_keys").values(apiKeyRow(apiKey)).execute();
+    return nothing;
+  };
+
+export const putVaultKey =
+  (key: VaultKeyRecord): WriteBody<void> =>
+  async (trx) => {
+    await trx.insertInto("vault_keys").values(vaultKeyRow(key)).execute();
+    return nothing;
+  };
+
+export const setOwnerKeyId =
+  (tenantId: string, chainId: string, keyId: string): WriteBody<string> =>
+  async (trx) => {
+    // A concurrent first call makes this insert wait for it, then do nothing: the read sees its key.
+    await trx
+      .insertInto("owner_keys")
+      .values({ tenant_id: tenantId, chain_id: chainId, key_id: keyId })
+      .onConflict((oc) => oc.columns(["tenant_id", "chain_id"]).doNothing())
+      .execute();
+    const row = await trx
+      .selectFrom("owner_keys")
+      .select("key_id")
+      .where("tenant_id", "=", tenantId)
+      .where("chain_id", "=", chainId)
+      .executeTakeFirst();
+    if (row === undefined) {
+      throw new Error(`The owner key of ${tenantId} on ${chainId} vanished while being set.`);
+    }
+    return () => row.key_id;
+  };
+
+export const createSubnet =
+  (subnet: SubnetRecord): WriteBody<void> =>
+  async (trx) => {
+    await trx.insertInto("subnets").values(subnetRow(subnet)).execute();
+    return nothing;
+  };
+
+export const createAccount =
+  (account: AccountRecord): WriteBody<void> =>
+  async (trx) => {
+    await trx.insertInto("accounts").values(accountRow(account)).execute();
+    return nothing;
+  };
+
+export const recordPayment =
+  (payment: PaymentRecord): WriteBody<RecordPaymentResult> =>
+  async (trx, log) => {
+    const { idempotencyKey } = payment;
+    if (payment.direction !== "OUTGOING" || idempotencyKey === null) {
+      throw new Error(`recordPayment takes an OUTGOING payment with an idempotency key (got ${payment.id}).`);
+    }
+    // The unique index decides: a concurrent insert with the same key makes this one wait for it to
+    // commit, then do nothing (READ COMMITTED), and the next statement reads the winner.
+    const inserted = await trx
+      .insertInto("payments")
+      .values(paymentRow(payment))
+      .onConflict((oc) => oc.columns(["tenant_id", "idempotency_key"]).where(isOutgoing).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (inserted === undefined) {
+      const row = await trx
+        .selectFrom("payments")
+        .selectAll()
+        .where("tenant_id", "=", payment.tenantId)
+        .where("idempotency_key", "=", idempotencyKey)
+        .where("direction", "=", "OUTGOING")
+        .executeTakeFirst();
+      if (row === undefined) {
+        throw new Error(`Payment ${payment.id} was neither recorded nor found by its key.`);
+      }
+      const existing = paymentRecord(row);
+      return () => ({ created: false, payment: existing });
+    }
+    if (payment.status === "SUBMITTED") {
+      // Recorded already signed: created and submitted in one write, two events.
+      logEvent(log, "CREATED", { ...payment, status: "PENDING" }, payment.createdAt);
+      logEvent(log, "SUBMITTED", { ...payment }, payment.updatedAt);
+    } else {
+      logEvent(log, "CREATED", { ...payment }, payment.createdAt);
+    }
+    return (appended) => ({ created: true, payment, event: appended[0] as PaymentEventRecord });
+  };
+
+export const recordIncomingPayments =
+  (payments: readonly PaymentRecord[]): WriteBody<PaymentEventRecord[]> =>
+  async (trx, log) => {
+    for (const payment of payments) {
+      // Without a hash and an index the transfer has no identity, and a replayed block would double it.
+      if (payment.direction !== "INCOMING" || payment.txHash === null || payment.transferIndex === null) {
+        throw new Error(
+          `recordIncomingPayments takes INCOMING payments with txHash and transferIndex (got ${payment.id}).`,
+        );
+      }
+      const inserted = await trx
+        .insertInto("payments")
+        .values(paymentRow(payment))
+        .onConflict((oc) =>
+          oc.columns(["account_id", "chain_id", "tx_hash", "transfer_index"]).where(isIncoming).doNothing(),
+        )
+        .returning("id")
+        .executeTakeFirst();
+      if (inserted !== undefined) logEvent(log, "RECEIVED", { ...payment }, payment.createdAt);
+    }
+    return (appended) => [...appended];
+  };
+
+export const applyPaymentChanges =
+  (changes: readonly PaymentChange[], progress?: ChainProgress): WriteBody<PaymentEventRecord[]> =>
+  async (trx, log) => {
+    for (const change of changes) {
+      // FOR UPDATE: a concurrent change to the same payment waits, so neither patch is lost.
+      const row = await trx
+        .selectFrom("payments")
+        .selectAll()
+        .where("id", "=", change.paymentId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (row === undefined) {
+        throw new Error(`Cannot change payment ${change.paymentId}: there is no such payment.`);
+      }
+      const payment: PaymentRecord = {
+        ...paymentRecord(row),
+        ...definedFields(change.patch),
+        updatedAt: change.at,
+      };
+      await trx
+        .updateTable("payments")
+        .set(patchableColumns(paymentRow(payment)))
+        .where("id", "=", payment.id)
+        .execute();
+      if (change.eventType !== null) logEvent(log, change.eventType, payment, change.at);
+    }
+    if (progress !== undefined) await upsertChainProgress(trx, progress);
+    return (appended) => [...appended];
+  };
+
+export const setChainProgress =
+  (progress: ChainProgress): WriteBody<void> =>
+  async (trx) => {
+    await upsertChainProgress(trx, progress);
+    return nothing;
+  };
+
+async function upsertChainProgress(trx: Trx, progress: ChainProgress): Promise<void> {
+  await trx
+    .insertInto("chain_progress")
+    .values({ chain_id: progress.chainId, height: progress.height, hash: progress.hash })
+    .onConflict((oc) =>
+      oc.column("chain_id").doUpdateSet((eb) => ({
+        height: eb.ref("excluded.height"),
+        hash: eb.ref("excluded.hash"),
+      })),
+    )
+    .execute();
+}
+
+/** What a PaymentChange may patch, plus updated_at. */
+function patchableColumns(row: PaymentsTable) {
+  return {
+    status: row.status,
+    tx_hash: row.tx_hash,
+    raw_transaction: row.raw_transaction,
+    nonce: row.nonce,
+    valid_until_height: row.valid_until_height,
+    block_height: row.block_height,
+    block_hash: row.block_hash,
+    confirmations: row.confirmations,
+    fee: row.fee,
+    error_code: row.error_code,
+    error_message: row.error_message,
+    updated_at: row.updated_at,
+  } satisfies Partial<PaymentsTable>;
+}
