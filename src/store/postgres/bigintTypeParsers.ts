@@ -7,7 +7,7 @@ const INT8 = 20;
 /**
  * pg's type parsers for one pool (not the process-wide defaults: another pool in the same process
  * keeps its own): integer and bigint columns read back as bigint, which is what the shared row
- * types (../sqlite/database.ts) declare; heights and nonces past 2^53 stay exact. Everything else
+ * types (../database.ts) declare; heights and nonces past 2^53 stay exact. Everything else
  * keeps pg's parsing (bytea as Buffer, text as string).
  */
 export const bigintTypeParsers: pg.CustomTypesConfig = {

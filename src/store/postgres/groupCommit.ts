@@ -1,6 +1,6 @@
 import { type ControlledTransaction, type Kysely, sql } from "kysely";
-import type { Database } from "../sqlite/database.ts";
-import { encodePaymentSnapshot } from "../sqlite/paymentSnapshot.ts";
+import type { Database } from "../database.ts";
+import { paymentEventRow } from "../rowCodec.ts";
 import type { NewPaymentEvent, PaymentEventRecord } from "../store.ts";
 
 /** Builds a write's answer once the events it logged have their cursors. */
@@ -142,15 +142,7 @@ export class GroupCommit {
     for (const event of log) {
       const { cursor } = await trx
         .insertInto("payment_events")
-        .values({
-          tenant_id: event.tenantId,
-          payment_id: event.paymentId,
-          account_id: event.accountId,
-          subnet_id: event.subnetId,
-          type: event.type,
-          payment: encodePaymentSnapshot(event.payment),
-          at: BigInt(event.at.getTime()),
-        })
+        .values(paymentEventRow(event))
         .returning("cursor")
         .executeTakeFirstOrThrow();
       appended.push({ cursor, ...event });

@@ -1,6 +1,6 @@
 import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import type { Database } from "../sqlite/database.ts";
+import type { Database } from "../database.ts";
 import { postgresMigrationDialect } from "../sqlite/migrations/migrationDialect.ts";
 import { storeMigrations } from "../sqlite/migrations/storeMigrations.ts";
 import type { Store } from "../store.ts";
@@ -63,6 +63,20 @@ async function migrate(db: Kysely<Database>, schema: string): Promise<void> {
     // Named explicitly: unnamed, Kysely takes a migration table in any schema of the database for ours.
     migrationTableSchema: schema,
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error !== undefined) throw new Error("The store's schema migration failed.", { cause: error });
+  // Kysely looks for its migration table by introspecting every table of every schema in the
+  // database; a schema another process creates or drops at that moment makes the catalog query fail
+  // (undefined table or column). That is not our schema's fault: look again.
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (error === undefined) return;
+    const code = (error as { code?: unknown }).code;
+    if (attempt < MIGRATION_ATTEMPTS && (code === "42703" || code === "42P01")) {
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      continue;
+    }
+    throw new Error("The store's schema migration failed.", { cause: error });
+  }
 }
+
+/** How often a migration is tried when another process's DDL raced Kysely's introspection. */
+const MIGRATION_ATTEMPTS = 5;

@@ -1,15 +1,15 @@
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../sqlite/database.ts";
+import type { Database } from "../database.ts";
+import { KyselyStoreReads } from "../kyselyStoreReads.ts";
 import {
   accountRecord,
   apiKeyRecord,
   chainProgressRecord,
-  paymentEventRecord,
   paymentRecord,
   subnetRecord,
   tenantRecord,
   vaultKeyRecord,
-} from "../sqlite/rowCodec.ts";
+} from "../rowCodec.ts";
 import type {
   AccountRecord,
   ApiKeyRecord,
@@ -30,43 +30,18 @@ import type {
 import { GroupCommit } from "./groupCommit.ts";
 import * as writes from "./postgresWrites.ts";
 
-/** Items and cursors of a page read with `first + 1` rows: the extra row only tells that more exist. */
-function toPage<T extends { id: string }>(items: T[], first: number): Page<T> {
-  const page = items.slice(0, first);
-  return { items: page, cursors: page.map((item) => item.id), hasNextPage: items.length > first };
-}
-
-// A statement takes at most 65,535 parameters; a DataLoader batch may be larger.
+// A statement takes at most 65,535 parameters.
 const IN_LIST_CHUNK = 1_000;
-function chunks<T>(list: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += IN_LIST_CHUNK) out.push(list.slice(i, i + IN_LIST_CHUNK));
-  return out;
-}
-
-/** Records by id, in the order asked (repeats included), null where none exists. */
-async function inOrderAsked<R extends { id: string }, T>(
-  ids: readonly string[],
-  read: (chunk: string[]) => Promise<R[]>,
-  decode: (row: R) => T,
-): Promise<(T | null)[]> {
-  const found = new Map<string, T>();
-  for (const chunk of chunks([...new Set(ids)])) {
-    for (const row of await read(chunk)) found.set(row.id, decode(row));
-  }
-  return ids.map((id) => found.get(id) ?? null);
-}
-
-const OPEN_STATUSES = ["PENDING", "SUBMITTED", "CONFIRMED"] as const;
 
 /**
  * The Store on PostgreSQL, through Kysely over a pg Pool. Writes go through GroupCommit (issue
  * order, savepoint per write, event cursors in commit order); reads run on any pooled connection
- * at READ COMMITTED. Page cursors are ids: ids are monotonic ULIDs, so id order is
- * creation order.
+ * at READ COMMITTED; lists and filters are the Kysely queries it shares with the other stores
+ * (KyselyStoreReads).
  */
 export class PostgresStore implements Store {
   readonly #db: Kysely<Database>;
+  readonly #reads: KyselyStoreReads;
   readonly #commit: GroupCommit;
   readonly #eventListeners = new Set<(events: readonly PaymentEventRecord[]) => void>();
   #closed = false;
@@ -74,6 +49,7 @@ export class PostgresStore implements Store {
   /** Use openPostgresStore: it sets up the pool and migrates the schema first. */
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#reads = new KyselyStoreReads(db, IN_LIST_CHUNK);
     this.#commit = new GroupCommit(db, (events) => {
       for (const listener of this.#eventListeners) {
         try {
@@ -92,22 +68,15 @@ export class PostgresStore implements Store {
   }
 
   getTenants(ids: readonly string[]): Promise<(TenantRecord | null)[]> {
-    return inOrderAsked(
+    return this.#inOrderAsked(
       ids,
       (chunk) => this.#db.selectFrom("tenants").selectAll().where("id", "in", chunk).execute(),
       tenantRecord,
     );
   }
 
-  async listTenants(page: PageRequest): Promise<Page<TenantRecord>> {
-    const first = Math.max(0, page.first);
-    let query = this.#db.selectFrom("tenants").selectAll();
-    if (page.after) query = query.where("id", ">", page.after);
-    const rows = await query
-      .orderBy("id")
-      .limit(first + 1)
-      .execute();
-    return toPage(rows.map(tenantRecord), first);
+  listTenants(page: PageRequest): Promise<Page<TenantRecord>> {
+    return this.#reads.listTenants(page);
   }
 
   createApiKey(apiKey: ApiKeyRecord): Promise<void> {
@@ -160,22 +129,15 @@ export class PostgresStore implements Store {
   }
 
   getSubnets(ids: readonly string[]): Promise<(SubnetRecord | null)[]> {
-    return inOrderAsked(
+    return this.#inOrderAsked(
       ids,
       (chunk) => this.#db.selectFrom("subnets").selectAll().where("id", "in", chunk).execute(),
       subnetRecord,
     );
   }
 
-  async listSubnets(tenantId: string, page: PageRequest): Promise<Page<SubnetRecord>> {
-    const first = Math.max(0, page.first);
-    let query = this.#db.selectFrom("subnets").selectAll().where("tenant_id", "=", tenantId);
-    if (page.after) query = query.where("id", ">", page.after);
-    const rows = await query
-      .orderBy("id")
-      .limit(first + 1)
-      .execute();
-    return toPage(rows.map(subnetRecord), first);
+  listSubnets(tenantId: string, page: PageRequest): Promise<Page<SubnetRecord>> {
+    return this.#reads.listSubnets(tenantId, page);
   }
 
   createAccount(account: AccountRecord): Promise<void> {
@@ -183,37 +145,19 @@ export class PostgresStore implements Store {
   }
 
   getAccounts(ids: readonly string[]): Promise<(AccountRecord | null)[]> {
-    return inOrderAsked(
+    return this.#inOrderAsked(
       ids,
       (chunk) => this.#db.selectFrom("accounts").selectAll().where("id", "in", chunk).execute(),
       accountRecord,
     );
   }
 
-  async listAccounts(subnetId: string, page: PageRequest): Promise<Page<AccountRecord>> {
-    const first = Math.max(0, page.first);
-    let query = this.#db.selectFrom("accounts").selectAll().where("subnet_id", "=", subnetId);
-    if (page.after) query = query.where("id", ">", page.after);
-    const rows = await query
-      .orderBy("id")
-      .limit(first + 1)
-      .execute();
-    return toPage(rows.map(accountRecord), first);
+  listAccounts(subnetId: string, page: PageRequest): Promise<Page<AccountRecord>> {
+    return this.#reads.listAccounts(subnetId, page);
   }
 
-  async findAccountsByAddress(chainId: string, addresses: readonly string[]): Promise<AccountRecord[]> {
-    const found: AccountRecord[] = [];
-    for (const chunk of chunks(addresses)) {
-      const rows = await this.#db
-        .selectFrom("accounts")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("address", "in", chunk)
-        .orderBy("id")
-        .execute();
-      found.push(...rows.map(accountRecord));
-    }
-    return found;
+  findAccountsByAddress(chainId: string, addresses: readonly string[]): Promise<AccountRecord[]> {
+    return this.#reads.findAccountsByAddress(chainId, addresses);
   }
 
   // Payments and their event log.
@@ -245,66 +189,27 @@ export class PostgresStore implements Store {
   }
 
   getPayments(ids: readonly string[]): Promise<(PaymentRecord | null)[]> {
-    return inOrderAsked(
+    return this.#inOrderAsked(
       ids,
       (chunk) => this.#db.selectFrom("payments").selectAll().where("id", "in", chunk).execute(),
       paymentRecord,
     );
   }
 
-  async listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<PaymentRecord>> {
-    const first = Math.max(0, page.first);
-    let query = this.#db.selectFrom("payments").selectAll().where("tenant_id", "=", filter.tenantId);
-    if (filter.accountId !== undefined) query = query.where("account_id", "=", filter.accountId);
-    if (filter.subnetId !== undefined) query = query.where("subnet_id", "=", filter.subnetId);
-    if (filter.direction !== undefined) query = query.where("direction", "=", filter.direction);
-    if (filter.status !== undefined) query = query.where("status", "=", filter.status);
-    // Newest first: the next page holds smaller ids.
-    if (page.after) query = query.where("id", "<", page.after);
-    const rows = await query
-      .orderBy("id", "desc")
-      .limit(first + 1)
-      .execute();
-    return toPage(rows.map(paymentRecord), first);
+  listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<PaymentRecord>> {
+    return this.#reads.listPayments(filter, page);
   }
 
-  async findPaymentsByTxHash(chainId: string, txHashes: readonly string[]): Promise<PaymentRecord[]> {
-    const found: PaymentRecord[] = [];
-    for (const chunk of chunks(txHashes)) {
-      const rows = await this.#db
-        .selectFrom("payments")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("tx_hash", "in", chunk)
-        .where("direction", "=", "OUTGOING")
-        .orderBy("id")
-        .execute();
-      found.push(...rows.map(paymentRecord));
-    }
-    return found;
+  findPaymentsByTxHash(chainId: string, txHashes: readonly string[]): Promise<PaymentRecord[]> {
+    return this.#reads.findPaymentsByTxHash(chainId, txHashes);
   }
 
-  async listOpenPayments(chainId: string): Promise<PaymentRecord[]> {
-    const rows = await this.#db
-      .selectFrom("payments")
-      .selectAll()
-      .where("chain_id", "=", chainId)
-      .where("status", "in", OPEN_STATUSES)
-      .orderBy("id")
-      .execute();
-    return rows.map(paymentRecord);
+  listOpenPayments(chainId: string): Promise<PaymentRecord[]> {
+    return this.#reads.listOpenPayments(chainId);
   }
 
-  async readEvents(filter: EventFilter): Promise<PaymentEventRecord[]> {
-    let query = this.#db
-      .selectFrom("payment_events")
-      .selectAll()
-      .where("tenant_id", "=", filter.tenantId)
-      .where("cursor", ">", filter.after);
-    if (filter.accountId !== undefined) query = query.where("account_id", "=", filter.accountId);
-    if (filter.subnetId !== undefined) query = query.where("subnet_id", "=", filter.subnetId);
-    const rows = await query.orderBy("cursor").limit(Math.max(0, filter.limit)).execute();
-    return rows.map(paymentEventRecord);
+  readEvents(filter: EventFilter): Promise<PaymentEventRecord[]> {
+    return this.#reads.readEvents(filter);
   }
 
   async latestEventCursor(): Promise<bigint> {
@@ -333,6 +238,19 @@ export class PostgresStore implements Store {
 
   setChainProgress(progress: ChainProgress): Promise<void> {
     return this.#commit.run(writes.setChainProgress(progress));
+  }
+
+  /** Records by id, in the order asked (repeats included), null where none exists. */
+  async #inOrderAsked<R extends { id: string }, T>(
+    ids: readonly string[],
+    read: (chunk: string[]) => Promise<R[]>,
+    decode: (row: R) => T,
+  ): Promise<(T | null)[]> {
+    const found = new Map<string, T>();
+    for (const chunk of this.#reads.chunks([...new Set(ids)])) {
+      for (const row of await read(chunk)) found.set(row.id, decode(row));
+    }
+    return ids.map((id) => found.get(id) ?? null);
   }
 
   /** Commits the writes already issued, then closes the pool. */

@@ -1,5 +1,12 @@
 import { type ControlledTransaction, sql } from "kysely";
-import type { Database, PaymentsTable } from "../sqlite/database.ts";
+import type { Database, PaymentsTable } from "../database.ts";
+import {
+  changedPayment,
+  creationEvents,
+  paymentEvent,
+  requireIdentifiedIncoming,
+  requireOutgoingWithKey,
+} from "../paymentWriteSteps.ts";
 import {
   accountRow,
   apiKeyRow,
@@ -8,15 +15,13 @@ import {
   subnetRow,
   tenantRow,
   vaultKeyRow,
-} from "../sqlite/rowCodec.ts";
+} from "../rowCodec.ts";
 import type {
   AccountRecord,
   ApiKeyRecord,
   ChainProgress,
-  NewPaymentEvent,
   PaymentChange,
   PaymentEventRecord,
-  PaymentEventType,
   PaymentRecord,
   RecordPaymentResult,
   SubnetRecord,
@@ -35,22 +40,6 @@ const nothing: FinishWrite<void> = () => {};
 // the predicate at parse time: it must be a literal, not a bound parameter.
 const isOutgoing = sql<boolean>`direction = ${sql.lit("OUTGOING")}`;
 const isIncoming = sql<boolean>`direction = ${sql.lit("INCOMING")}`;
-
-/** The patch without keys set to undefined: an absent field keeps its value, an explicit null clears it. */
-const definedFields = <T extends object>(patch: T): Partial<T> =>
-  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
-
-function logEvent(log: NewPaymentEvent[], type: PaymentEventType, payment: PaymentRecord, at: Date): void {
-  log.push({
-    tenantId: payment.tenantId,
-    paymentId: payment.id,
-    accountId: payment.accountId,
-    subnetId: payment.subnetId,
-    type,
-    payment,
-    at,
-  });
-}
 
 export const createTenant =
   (tenant: TenantRecord, apiKey: ApiKeyRecord): WriteBody<void> =>
@@ -112,10 +101,7 @@ export const createAccount =
 export const recordPayment =
   (payment: PaymentRecord): WriteBody<RecordPaymentResult> =>
   async (trx, log) => {
-    const { idempotencyKey } = payment;
-    if (payment.direction !== "OUTGOING" || idempotencyKey === null) {
-      throw new Error(`recordPayment takes an OUTGOING payment with an idempotency key (got ${payment.id}).`);
-    }
+    const idempotencyKey = requireOutgoingWithKey(payment);
     // The unique index decides: a concurrent insert with the same key makes this one wait for it to
     // commit, then do nothing (READ COMMITTED), and the next statement reads the winner.
     const inserted = await trx
@@ -138,13 +124,7 @@ export const recordPayment =
       const existing = paymentRecord(row);
       return () => ({ created: false, payment: existing });
     }
-    if (payment.status === "SUBMITTED") {
-      // Recorded already signed: created and submitted in one write, two events.
-      logEvent(log, "CREATED", { ...payment, status: "PENDING" }, payment.createdAt);
-      logEvent(log, "SUBMITTED", { ...payment }, payment.updatedAt);
-    } else {
-      logEvent(log, "CREATED", { ...payment }, payment.createdAt);
-    }
+    log.push(...creationEvents(payment));
     return (appended) => ({ created: true, payment, event: appended[0] as PaymentEventRecord });
   };
 
@@ -152,12 +132,7 @@ export const recordIncomingPayments =
   (payments: readonly PaymentRecord[]): WriteBody<PaymentEventRecord[]> =>
   async (trx, log) => {
     for (const payment of payments) {
-      // Without a hash and an index the transfer has no identity, and a replayed block would double it.
-      if (payment.direction !== "INCOMING" || payment.txHash === null || payment.transferIndex === null) {
-        throw new Error(
-          `recordIncomingPayments takes INCOMING payments with txHash and transferIndex (got ${payment.id}).`,
-        );
-      }
+      requireIdentifiedIncoming(payment);
       const inserted = await trx
         .insertInto("payments")
         .values(paymentRow(payment))
@@ -166,7 +141,7 @@ export const recordIncomingPayments =
         )
         .returning("id")
         .executeTakeFirst();
-      if (inserted !== undefined) logEvent(log, "RECEIVED", { ...payment }, payment.createdAt);
+      if (inserted !== undefined) log.push(paymentEvent("RECEIVED", { ...payment }, payment.createdAt));
     }
     return (appended) => [...appended];
   };
@@ -182,20 +157,13 @@ export const applyPaymentChanges =
         .where("id", "=", change.paymentId)
         .forUpdate()
         .executeTakeFirst();
-      if (row === undefined) {
-        throw new Error(`Cannot change payment ${change.paymentId}: there is no such payment.`);
-      }
-      const payment: PaymentRecord = {
-        ...paymentRecord(row),
-        ...definedFields(change.patch),
-        updatedAt: change.at,
-      };
+      const payment = changedPayment(row === undefined ? undefined : paymentRecord(row), change);
       await trx
         .updateTable("payments")
         .set(patchableColumns(paymentRow(payment)))
         .where("id", "=", payment.id)
         .execute();
-      if (change.eventType !== null) logEvent(log, change.eventType, payment, change.at);
+      if (change.eventType !== null) log.push(paymentEvent(change.eventType, payment, change.at));
     }
     if (progress !== undefined) await upsertChainProgress(trx, progress);
     return (appended) => [...appended];

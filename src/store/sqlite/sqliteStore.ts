@@ -1,6 +1,26 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { Kysely } from "kysely";
 import type {
+  AccountsTable,
+  ApiKeysTable,
+  ChainProgressTable,
+  Database,
+  PaymentsTable,
+  SubnetsTable,
+  TenantsTable,
+  VaultKeysTable,
+} from "../database.ts";
+import { KyselyStoreReads } from "../kyselyStoreReads.ts";
+import {
+  accountRecord,
+  apiKeyRecord,
+  chainProgressRecord,
+  paymentRecord,
+  subnetRecord,
+  tenantRecord,
+  vaultKeyRecord,
+} from "../rowCodec.ts";
+import type {
   AccountRecord,
   ApiKeyRecord,
   ChainProgress,
@@ -17,52 +37,19 @@ import type {
   TenantRecord,
   VaultKeyRecord,
 } from "../store.ts";
-import type {
-  AccountsTable,
-  ApiKeysTable,
-  ChainProgressTable,
-  Database,
-  PaymentsTable,
-  SubnetsTable,
-  TenantsTable,
-  VaultKeysTable,
-} from "./database.ts";
-import {
-  accountRecord,
-  apiKeyRecord,
-  chainProgressRecord,
-  paymentEventRecord,
-  paymentRecord,
-  subnetRecord,
-  tenantRecord,
-  vaultKeyRecord,
-} from "./rowCodec.ts";
 import type { StoreWriter } from "./storeWriter.ts";
 
-/** Items and cursors of a page read with `first + 1` rows: the extra row only tells that more exist. */
-function toPage<T extends { id: string }>(items: T[], first: number): Page<T> {
-  const page = items.slice(0, first);
-  return { items: page, cursors: page.map((item) => item.id), hasNextPage: items.length > first };
-}
-
-// SQLite allows 32,766 bound parameters per statement; a DataLoader batch may be larger.
+// SQLite allows 32,766 bound parameters per statement.
 const IN_LIST_CHUNK = 500;
-function chunks<T>(list: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += IN_LIST_CHUNK) out.push(list.slice(i, i + IN_LIST_CHUNK));
-  return out;
-}
-
-const OPEN_STATUSES = ["PENDING", "SUBMITTED", "CONFIRMED"] as const;
 
 /**
  * The Store on one SQLite file. Writes go through group commit (one transaction per event-loop turn)
  * as prepared statements; reads by key are prepared statements too, since they sit on every request's
- * path; lists and filters are Kysely queries. Page cursors are ids: ids are monotonic ULIDs, so id
- * order is creation order.
+ * path; lists and filters are the Kysely queries it shares with the other stores (KyselyStoreReads).
  */
 export class SqliteStore implements Store {
   readonly #kysely: Kysely<Database>;
+  readonly #reads: KyselyStoreReads;
   readonly #writer: StoreWriter;
   readonly #tenant: BetterSqlite3.Statement<[string], TenantsTable>;
   readonly #apiKeyBySecretHash: BetterSqlite3.Statement<[string], ApiKeysTable>;
@@ -81,6 +68,7 @@ export class SqliteStore implements Store {
   /** Use openSqliteStore: it configures the connection and migrates the schema first. */
   constructor(db: BetterSqlite3.Database, kysely: Kysely<Database>, writer: StoreWriter) {
     this.#kysely = kysely;
+    this.#reads = new KyselyStoreReads(kysely, IN_LIST_CHUNK);
     this.#writer = writer;
     writer.handleEvents((events) => {
       for (const listener of this.#eventListeners) {
@@ -119,15 +107,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listTenants(page: PageRequest): Promise<Page<TenantRecord>> {
-    const first = Math.max(0, page.first);
-    let query = this.#kysely.selectFrom("tenants").selectAll();
-    if (page.after) query = query.where("id", ">", page.after);
-    const rows = await query
-      .orderBy("id")
-      .limit(first + 1)
-      .execute();
-    return toPage(rows.map(tenantRecord), first);
+  listTenants(page: PageRequest): Promise<Page<TenantRecord>> {
+    return this.#reads.listTenants(page);
   }
 
   createApiKey(apiKey: ApiKeyRecord): Promise<void> {
@@ -176,15 +157,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listSubnets(tenantId: string, page: PageRequest): Promise<Page<SubnetRecord>> {
-    const first = Math.max(0, page.first);
-    let query = this.#kysely.selectFrom("subnets").selectAll().where("tenant_id", "=", tenantId);
-    if (page.after) query = query.where("id", ">", page.after);
-    const rows = await query
-      .orderBy("id")
-      .limit(first + 1)
-      .execute();
-    return toPage(rows.map(subnetRecord), first);
+  listSubnets(tenantId: string, page: PageRequest): Promise<Page<SubnetRecord>> {
+    return this.#reads.listSubnets(tenantId, page);
   }
 
   createAccount(account: AccountRecord): Promise<void> {
@@ -198,30 +172,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listAccounts(subnetId: string, page: PageRequest): Promise<Page<AccountRecord>> {
-    const first = Math.max(0, page.first);
-    let query = this.#kysely.selectFrom("accounts").selectAll().where("subnet_id", "=", subnetId);
-    if (page.after) query = query.where("id", ">", page.after);
-    const rows = await query
-      .orderBy("id")
-      .limit(first + 1)
-      .execute();
-    return toPage(rows.map(accountRecord), first);
+  listAccounts(subnetId: string, page: PageRequest): Promise<Page<AccountRecord>> {
+    return this.#reads.listAccounts(subnetId, page);
   }
 
-  async findAccountsByAddress(chainId: string, addresses: readonly string[]): Promise<AccountRecord[]> {
-    const found: AccountRecord[] = [];
-    for (const chunk of chunks(addresses)) {
-      const rows = await this.#kysely
-        .selectFrom("accounts")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("address", "in", chunk)
-        .orderBy("id")
-        .execute();
-      found.push(...rows.map(accountRecord));
-    }
-    return found;
+  findAccountsByAddress(chainId: string, addresses: readonly string[]): Promise<AccountRecord[]> {
+    return this.#reads.findAccountsByAddress(chainId, addresses);
   }
 
   // Payments and their event log.
@@ -253,59 +209,20 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<PaymentRecord>> {
-    const first = Math.max(0, page.first);
-    let query = this.#kysely.selectFrom("payments").selectAll().where("tenant_id", "=", filter.tenantId);
-    if (filter.accountId !== undefined) query = query.where("account_id", "=", filter.accountId);
-    if (filter.subnetId !== undefined) query = query.where("subnet_id", "=", filter.subnetId);
-    if (filter.direction !== undefined) query = query.where("direction", "=", filter.direction);
-    if (filter.status !== undefined) query = query.where("status", "=", filter.status);
-    // Newest first: the next page holds smaller ids.
-    if (page.after) query = query.where("id", "<", page.after);
-    const rows = await query
-      .orderBy("id", "desc")
-      .limit(first + 1)
-      .execute();
-    return toPage(rows.map(paymentRecord), first);
+  listPayments(filter: PaymentFilter, page: PageRequest): Promise<Page<PaymentRecord>> {
+    return this.#reads.listPayments(filter, page);
   }
 
-  async findPaymentsByTxHash(chainId: string, txHashes: readonly string[]): Promise<PaymentRecord[]> {
-    const found: PaymentRecord[] = [];
-    for (const chunk of chunks(txHashes)) {
-      const rows = await this.#kysely
-        .selectFrom("payments")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("tx_hash", "in", chunk)
-        .where("direction", "=", "OUTGOING")
-        .orderBy("id")
-        .execute();
-      found.push(...rows.map(paymentRecord));
-    }
-    return found;
+  findPaymentsByTxHash(chainId: string, txHashes: readonly string[]): Promise<PaymentRecord[]> {
+    return this.#reads.findPaymentsByTxHash(chainId, txHashes);
   }
 
-  async listOpenPayments(chainId: string): Promise<PaymentRecord[]> {
-    const rows = await this.#kysely
-      .selectFrom("payments")
-      .selectAll()
-      .where("chain_id", "=", chainId)
-      .where("status", "in", OPEN_STATUSES)
-      .orderBy("id")
-      .execute();
-    return rows.map(paymentRecord);
+  listOpenPayments(chainId: string): Promise<PaymentRecord[]> {
+    return this.#reads.listOpenPayments(chainId);
   }
 
-  async readEvents(filter: EventFilter): Promise<PaymentEventRecord[]> {
-    let query = this.#kysely
-      .selectFrom("payment_events")
-      .selectAll()
-      .where("tenant_id", "=", filter.tenantId)
-      .where("cursor", ">", filter.after);
-    if (filter.accountId !== undefined) query = query.where("account_id", "=", filter.accountId);
-    if (filter.subnetId !== undefined) query = query.where("subnet_id", "=", filter.subnetId);
-    const rows = await query.orderBy("cursor").limit(Math.max(0, filter.limit)).execute();
-    return rows.map(paymentEventRecord);
+  readEvents(filter: EventFilter): Promise<PaymentEventRecord[]> {
+    return this.#reads.readEvents(filter);
   }
 
   async latestEventCursor(): Promise<bigint> {

@@ -1,19 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type {
-  AccountRecord,
-  ApiKeyRecord,
-  ChainProgress,
-  NewPaymentEvent,
-  PaymentChange,
-  PaymentEventRecord,
-  PaymentEventType,
-  PaymentRecord,
-  RecordPaymentResult,
-  SubnetRecord,
-  TenantRecord,
-  VaultKeyRecord,
-} from "../store.ts";
-import type {
   AccountsTable,
   ApiKeysTable,
   PaymentEventsTable,
@@ -21,17 +7,37 @@ import type {
   SubnetsTable,
   TenantsTable,
   VaultKeysTable,
-} from "./database.ts";
-import { encodePaymentSnapshot } from "./paymentSnapshot.ts";
+} from "../database.ts";
+import {
+  changedPayment,
+  creationEvents,
+  paymentEvent,
+  requireIdentifiedIncoming,
+  requireOutgoingWithKey,
+} from "../paymentWriteSteps.ts";
 import {
   accountRow,
   apiKeyRow,
+  paymentEventRow,
   paymentRecord,
   paymentRow,
   subnetRow,
   tenantRow,
   vaultKeyRow,
-} from "./rowCodec.ts";
+} from "../rowCodec.ts";
+import type {
+  AccountRecord,
+  ApiKeyRecord,
+  ChainProgress,
+  NewPaymentEvent,
+  PaymentChange,
+  PaymentEventRecord,
+  PaymentRecord,
+  RecordPaymentResult,
+  SubnetRecord,
+  TenantRecord,
+  VaultKeyRecord,
+} from "../store.ts";
 
 // Listing columns as a record keyed by the table type makes the compiler check the list is complete.
 const columnsOf = <T>(columns: Record<keyof T, true>): string[] => Object.keys(columns);
@@ -125,10 +131,6 @@ const EVENT_COLUMNS = columnsOf<Omit<PaymentEventsTable, "cursor">>({
   payment: true,
   at: true,
 });
-
-/** The patch without keys set to undefined: an absent field keeps its value, an explicit null clears it. */
-const definedFields = <T extends object>(patch: T): Partial<T> =>
-  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 /**
  * The store's writes as synchronous better-sqlite3 statements, prepared once. They run inside a
@@ -227,38 +229,25 @@ export class SqliteWrites {
   }
 
   recordPayment(payment: PaymentRecord): RecordPaymentResult {
-    if (payment.direction !== "OUTGOING" || payment.idempotencyKey === null) {
-      throw new Error(`recordPayment takes an OUTGOING payment with an idempotency key (got ${payment.id}).`);
-    }
+    const idempotencyKey = requireOutgoingWithKey(payment);
     // The unique index decides, not a prior read: insert, and if the key was taken, read the winner.
     if (this.#insertOutgoing.run(paymentRow(payment)).changes === 0) {
-      const row = this.#selectPaymentByKey.get(payment.tenantId, payment.idempotencyKey);
+      const row = this.#selectPaymentByKey.get(payment.tenantId, idempotencyKey);
       if (row === undefined) {
         throw new Error(`Payment ${payment.id} was neither recorded nor found by its key.`);
       }
       return { created: false, payment: paymentRecord(row) };
     }
-    if (payment.status === "SUBMITTED") {
-      // Recorded already signed: created and submitted in one write, two events.
-      const event = this.#appendEvent("CREATED", { ...payment, status: "PENDING" }, payment.createdAt);
-      this.#appendEvent("SUBMITTED", { ...payment }, payment.updatedAt);
-      return { created: true, payment, event };
-    }
-    const event = this.#appendEvent("CREATED", { ...payment }, payment.createdAt);
-    return { created: true, payment, event };
+    const [event] = creationEvents(payment).map((created) => this.#append(created));
+    return { created: true, payment, event: event as PaymentEventRecord };
   }
 
   recordIncomingPayments(payments: readonly PaymentRecord[]): PaymentEventRecord[] {
     const events: PaymentEventRecord[] = [];
     for (const payment of payments) {
-      // Without a hash and an index the transfer has no identity, and a replayed block would double it.
-      if (payment.direction !== "INCOMING" || payment.txHash === null || payment.transferIndex === null) {
-        throw new Error(
-          `recordIncomingPayments takes INCOMING payments with txHash and transferIndex (got ${payment.id}).`,
-        );
-      }
+      requireIdentifiedIncoming(payment);
       if (this.#insertIncoming.run(paymentRow(payment)).changes === 0) continue;
-      events.push(this.#appendEvent("RECEIVED", { ...payment }, payment.createdAt));
+      events.push(this.#append(paymentEvent("RECEIVED", { ...payment }, payment.createdAt)));
     }
     return events;
   }
@@ -267,17 +256,10 @@ export class SqliteWrites {
     const events: PaymentEventRecord[] = [];
     for (const change of changes) {
       const row = this.#selectPayment.get(change.paymentId);
-      if (row === undefined) {
-        throw new Error(`Cannot change payment ${change.paymentId}: there is no such payment.`);
-      }
-      const payment: PaymentRecord = {
-        ...paymentRecord(row),
-        ...definedFields(change.patch),
-        updatedAt: change.at,
-      };
+      const payment = changedPayment(row === undefined ? undefined : paymentRecord(row), change);
       this.#updatePayment.run(paymentRow(payment));
       if (change.eventType === null) continue;
-      events.push(this.#appendEvent(change.eventType, payment, change.at));
+      events.push(this.#append(paymentEvent(change.eventType, payment, change.at)));
     }
     if (progress !== undefined) this.setChainProgress(progress);
     return events;
@@ -287,26 +269,9 @@ export class SqliteWrites {
     this.#upsertProgress.run(progress.chainId, progress.height, progress.hash);
   }
 
-  /** Logs `payment` (as it is now: the caller hands over a snapshot it will not mutate). */
-  #appendEvent(type: PaymentEventType, payment: PaymentRecord, at: Date): PaymentEventRecord {
-    const event: NewPaymentEvent = {
-      tenantId: payment.tenantId,
-      paymentId: payment.id,
-      accountId: payment.accountId,
-      subnetId: payment.subnetId,
-      type,
-      payment,
-      at,
-    };
-    const { lastInsertRowid } = this.#insertEvent.run({
-      tenant_id: event.tenantId,
-      payment_id: event.paymentId,
-      account_id: event.accountId,
-      subnet_id: event.subnetId,
-      type: event.type,
-      payment: encodePaymentSnapshot(event.payment),
-      at: BigInt(event.at.getTime()),
-    });
+  /** Appends `event` to the log, and to the batch's journal with the cursor it got. */
+  #append(event: NewPaymentEvent): PaymentEventRecord {
+    const { lastInsertRowid } = this.#insertEvent.run(paymentEventRow(event));
     const appended = { cursor: BigInt(lastInsertRowid), ...event };
     this.appended.push(appended);
     return appended;

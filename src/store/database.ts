@@ -1,8 +1,8 @@
 import type { Generated } from "kysely";
 
-// The tables as better-sqlite3 reads them with safe integers on: every INTEGER column is a bigint
-// (times are epoch milliseconds), blobs are Buffers, amounts are decimal text. rowCodec.ts turns
-// rows into the Store's records and back.
+// The tables as better-sqlite3 reads them with safe integers on (and pg, given
+// postgres/bigintTypeParsers.ts): every INTEGER column is a bigint (times are epoch milliseconds),
+// blobs are Buffers, amounts are decimal text. rowCodec.ts turns rows into the Store's records and back.
 
 export interface TenantsTable {
   id: string;
@@ -112,7 +112,7 @@ export interface ChainProgressTable {
   hash: string;
 }
 
-/** The store's schema for Kysely's typed queries (see migrations/). */
+/** The store's schema for Kysely's typed queries (see sqlite/migrations/). */
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;

@@ -1,15 +1,4 @@
 import type {
-  AccountRecord,
-  ApiKeyRecord,
-  AssetRecord,
-  ChainProgress,
-  PaymentEventRecord,
-  PaymentRecord,
-  SubnetRecord,
-  TenantRecord,
-  VaultKeyRecord,
-} from "../store.ts";
-import type {
   AccountsTable,
   ApiKeysTable,
   AssetColumns,
@@ -20,7 +9,19 @@ import type {
   TenantsTable,
   VaultKeysTable,
 } from "./database.ts";
-import { decodePaymentSnapshot } from "./paymentSnapshot.ts";
+import { decodePaymentSnapshot, encodePaymentSnapshot } from "./paymentSnapshot.ts";
+import type {
+  AccountRecord,
+  ApiKeyRecord,
+  AssetRecord,
+  ChainProgress,
+  NewPaymentEvent,
+  PaymentEventRecord,
+  PaymentRecord,
+  SubnetRecord,
+  TenantRecord,
+  VaultKeyRecord,
+} from "./store.ts";
 
 // Records to rows and back. Times are epoch milliseconds (a Date holds nothing finer), amounts and
 // fees decimal text, heights and nonces 64-bit integers, bytes blobs read back as plain Uint8Arrays.
@@ -203,6 +204,17 @@ export const paymentRecord = (row: PaymentsTable): PaymentRecord => ({
   inputHash: row.input_hash,
   createdAt: date(row.created_at),
   updatedAt: date(row.updated_at),
+});
+
+/** An event row to insert: the database assigns the cursor. */
+export const paymentEventRow = (e: NewPaymentEvent): Omit<PaymentEventsTable, "cursor"> => ({
+  tenant_id: e.tenantId,
+  payment_id: e.paymentId,
+  account_id: e.accountId,
+  subnet_id: e.subnetId,
+  type: e.type,
+  payment: encodePaymentSnapshot(e.payment),
+  at: time(e.at),
 });
 
 /** An event row as read back: the cursor is assigned by then. */

@@ -1,4 +1,4 @@
-import type { AssetRecord, PaymentRecord } from "../store.ts";
+import type { AssetRecord, PaymentRecord } from "./store.ts";
 
 // The event log keeps the payment as it was right after each change, as JSON text. JSON has no
 // bigint, bytes or dates, so each is spelled out: bigints as decimal strings, bytes as base64, times
