@@ -1,4 +1,5 @@
 import type { PublicClient } from "viem";
+import { SharedReads } from "../sharedReads.ts";
 
 export interface Eip1559Fees {
   maxFeePerGas: bigint;
@@ -16,23 +17,14 @@ const FEES_TTL_MS = 1_000;
  */
 export class Eip1559FeeEstimator {
   readonly #client: PublicClient;
-  #cached: { fees: Promise<Eip1559Fees>; at: number } | null = null;
+  readonly #reading = new SharedReads<"fees", Eip1559Fees>({ ttlMs: FEES_TTL_MS });
 
   constructor(client: PublicClient) {
     this.#client = client;
   }
 
   current(): Promise<Eip1559Fees> {
-    const now = Date.now();
-    if (this.#cached && now - this.#cached.at < FEES_TTL_MS) return this.#cached.fees;
-    const fees = this.#read();
-    const entry = { fees, at: now };
-    this.#cached = entry;
-    // A failed reading is not kept: the next transfer reads again.
-    fees.catch(() => {
-      if (this.#cached === entry) this.#cached = null;
-    });
-    return fees;
+    return this.#reading.get("fees", () => this.#read());
   }
 
   async #read(): Promise<Eip1559Fees> {

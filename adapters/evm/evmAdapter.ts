@@ -11,9 +11,10 @@ import {
   recoverTransactionAddress,
   toHex,
 } from "viem";
-import { formatBaseUnits } from "../formatBaseUnits.ts";
+import { formatBaseUnits, formatAssetUnits as units } from "../formatBaseUnits.ts";
 import { NonceCache } from "../nonceCache.ts";
 import { OpenWatches } from "../openWatches.ts";
+import { SharedReads } from "../sharedReads.ts";
 import {
   AdapterError,
   type AssetInfo,
@@ -80,7 +81,7 @@ export class EvmAdapter implements ChainAdapter {
   readonly #nonces: NonceCache;
   readonly #fees: Eip1559FeeEstimator;
   // Token contracts never change symbol or decimals: looked up once (a refusal is not kept).
-  readonly #tokens = new Map<string, Promise<AssetInfo>>();
+  readonly #tokens = new SharedReads<string, AssetInfo>();
   readonly #watches = new OpenWatches();
   #closed = false;
 
@@ -396,7 +397,7 @@ export class EvmAdapter implements ChainAdapter {
   #senderOf(signer: Signer): Hex {
     if (signer.scheme !== "secp256k1") throw new Error(`EVM keys are secp256k1, not ${signer.scheme}`);
     const address = evmAddressOf(signer.publicKey);
-    if (normalizeEvmAddress(signer.address) !== address) {
+    if (signer.address !== address) {
       throw new Error(`the signer says it is ${signer.address} but its public key is ${address}`);
     }
     return address as Hex;
@@ -426,16 +427,7 @@ export class EvmAdapter implements ChainAdapter {
 
   /** Symbol and decimals of the ERC-20 at `address` (one round trip), or UNKNOWN_ASSET. */
   #tokenInfo(address: Hex): Promise<AssetInfo> {
-    let info = this.#tokens.get(address);
-    if (!info) {
-      info = this.#readTokenInfo(address);
-      this.#tokens.set(address, info);
-      const reading = info;
-      reading.catch(() => {
-        if (this.#tokens.get(address) === reading) this.#tokens.delete(address);
-      });
-    }
-    return info;
+    return this.#tokens.get(address, () => this.#readTokenInfo(address));
   }
 
   async #readTokenInfo(address: Hex): Promise<AssetInfo> {
@@ -593,8 +585,4 @@ const revertedMessage = (height: bigint) =>
 
 function hexToBytes(hex: Hex): Uint8Array {
   return Buffer.from(hex.slice(2), "hex");
-}
-
-function units(value: bigint, asset: AssetInfo): string {
-  return `${formatBaseUnits(value, asset.decimals)} ${asset.symbol}`;
 }

@@ -6,6 +6,7 @@ import {
 } from "@solana/spl-token";
 import {
   type AccountInfo,
+  type BlockhashWithExpiryBlockHeight,
   ComputeBudgetProgram,
   type Connection,
   PublicKey,
@@ -13,8 +14,9 @@ import {
   Transaction,
   TransactionInstruction,
 } from "@solana/web3.js";
-import { formatBaseUnits } from "../formatBaseUnits.ts";
+import { formatAssetUnits as units } from "../formatBaseUnits.ts";
 import { OpenWatches } from "../openWatches.ts";
+import { SharedReads } from "../sharedReads.ts";
 import {
   AdapterError,
   type AssetInfo,
@@ -78,7 +80,11 @@ export class SolanaAdapter implements ChainAdapter {
   readonly #pollIntervalMs: number;
   readonly #tokens: SplTokens;
   readonly #slots: SlotIndex;
-  readonly #cache = new Map<string, { value: Promise<unknown>; at: number }>();
+  readonly #blockhashes = new SharedReads<"latest", BlockhashWithExpiryBlockHeight>({
+    ttlMs: BLOCKHASH_TTL_MS,
+  });
+  // Fee per signature and rent minimums: cluster constants, read again once a minute.
+  readonly #constants = new SharedReads<string, bigint>({ ttlMs: CONSTANTS_TTL_MS });
   readonly #watches = new OpenWatches();
   /** Accounts as last read (base58 key → info), for a payment to reuse what its balance check just read. */
   readonly #recentAccounts = new Map<string, { info: AccountInfo<Buffer> | null; at: number }>();
@@ -481,17 +487,15 @@ export class SolanaAdapter implements ChainAdapter {
     options: { reusable?: PublicKey } = {},
   ): Promise<(AccountInfo<Buffer> | null)[]> {
     const now = Date.now();
-    const fresh = (key: PublicKey) => {
-      if (options.reusable === undefined || !key.equals(options.reusable)) return undefined;
-      const seen = this.#recentAccounts.get(key.toBase58());
-      return seen !== undefined && now - seen.at <= SENDER_REUSE_MS ? seen : undefined;
-    };
+    // Base58 once per key: it is the map key everywhere below, and encoding it is not free.
+    const names = keys.map((key) => key.toBase58());
     const found = new Map<string, AccountInfo<Buffer> | null>();
-    for (const key of keys) {
-      const seen = fresh(key);
-      if (seen !== undefined) found.set(key.toBase58(), seen.info);
-    }
-    const missing = keys.filter((key) => !found.has(key.toBase58()));
+    const reusable = options.reusable?.toBase58();
+    const seen = reusable === undefined ? undefined : this.#recentAccounts.get(reusable);
+    if (reusable !== undefined && seen !== undefined && now - seen.at <= SENDER_REUSE_MS)
+      found.set(reusable, seen.info);
+    const missing = keys.filter((_, index) => !found.has(names[index] as string));
+    const missingNames = names.filter((name) => !found.has(name));
     const chunks: PublicKey[][] = [];
     for (let start = 0; start < missing.length; start += ACCOUNTS_PER_CALL)
       chunks.push(missing.slice(start, start + ACCOUNTS_PER_CALL));
@@ -504,12 +508,12 @@ export class SolanaAdapter implements ChainAdapter {
       throw toSolanaAdapterError(error, this.#id, action);
     }
     if (this.#recentAccounts.size > RECENT_ACCOUNTS) this.#recentAccounts.clear();
-    missing.forEach((key, index) => {
+    missingNames.forEach((name, index) => {
       const info = read[index] ?? null;
-      found.set(key.toBase58(), info);
-      this.#recentAccounts.set(key.toBase58(), { info, at: now });
+      found.set(name, info);
+      this.#recentAccounts.set(name, { info, at: now });
     });
-    return keys.map((key) => found.get(key.toBase58()) ?? null);
+    return names.map((name) => found.get(name) ?? null);
   }
 
   async #status(signature: string) {
@@ -519,29 +523,13 @@ export class SolanaAdapter implements ChainAdapter {
     return value[0] ?? null;
   }
 
-  /** A value read at most `ttlMs` ago, shared by concurrent callers; a failed read is not kept. */
-  #cached<T>(key: string, ttlMs: number, read: () => Promise<T>): Promise<T> {
-    const now = Date.now();
-    const hit = this.#cache.get(key);
-    if (hit && now - hit.at < ttlMs) return hit.value as Promise<T>;
-    const value = read();
-    const entry = { value, at: now };
-    this.#cache.set(key, entry);
-    value.catch(() => {
-      if (this.#cache.get(key) === entry) this.#cache.delete(key);
-    });
-    return value;
-  }
-
   #recentBlockhash() {
-    return this.#cached("blockhash", BLOCKHASH_TTL_MS, () =>
-      this.#connection.getLatestBlockhash("confirmed"),
-    );
+    return this.#blockhashes.get("latest", () => this.#connection.getLatestBlockhash("confirmed"));
   }
 
   /** Lamports per signature, read from the cluster (getFeeForMessage of a one-signature transfer). */
   #feePerSignature(): Promise<bigint> {
-    return this.#cached("fee", CONSTANTS_TTL_MS, async () => {
+    return this.#constants.get("fee", async () => {
       const { blockhash } = await this.#recentBlockhash();
       const payer = PublicKey.default;
       const message = new Transaction({ feePayer: payer, recentBlockhash: blockhash })
@@ -554,12 +542,8 @@ export class SolanaAdapter implements ChainAdapter {
   }
 
   #rentExemptMinimum(size: number): Promise<bigint> {
-    return this.#cached(`rent:${size}`, CONSTANTS_TTL_MS, async () =>
+    return this.#constants.get(`rent:${size}`, async () =>
       BigInt(await this.#connection.getMinimumBalanceForRentExemption(size, "confirmed")),
     );
   }
-}
-
-function units(value: bigint, asset: AssetInfo): string {
-  return `${formatBaseUnits(value, asset.decimals)} ${asset.symbol}`;
 }

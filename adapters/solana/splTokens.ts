@@ -5,6 +5,7 @@ import {
   unpackMint,
 } from "@solana/spl-token";
 import { type Connection, PublicKey } from "@solana/web3.js";
+import { SharedReads } from "../sharedReads.ts";
 import { AdapterError, type AssetInfo } from "../types.ts";
 import { normalizeSolanaAddress } from "./normalizeSolanaAddress.ts";
 
@@ -23,7 +24,7 @@ export interface SplToken {
 export class SplTokens {
   readonly #connection: Connection;
   readonly #chainId: string;
-  readonly #known = new Map<string, Promise<SplToken>>();
+  readonly #known = new SharedReads<string, SplToken>();
 
   constructor(connection: Connection, chainId: string) {
     this.#connection = connection;
@@ -32,16 +33,7 @@ export class SplTokens {
 
   /** The token whose mint is at `address`, or UNKNOWN_ASSET saying why not. */
   resolve(address: string): Promise<SplToken> {
-    let token = this.#known.get(address);
-    if (!token) {
-      token = this.#read(address);
-      this.#known.set(address, token);
-      const reading = token;
-      reading.catch(() => {
-        if (this.#known.get(address) === reading) this.#known.delete(address);
-      });
-    }
-    return token;
+    return this.#known.get(address, () => this.#read(address));
   }
 
   /** The owner's associated token account for the token (what holds its balance). */

@@ -1,4 +1,4 @@
-import { formatBaseUnits } from "../../formatBaseUnits.ts";
+import { formatAssetUnits } from "../../formatBaseUnits.ts";
 import { NonceCache } from "../../nonceCache.ts";
 import { OpenWatches } from "../../openWatches.ts";
 import {
@@ -165,10 +165,9 @@ export class RefchainAdapter implements ChainAdapter {
       throw toAdapterError(error, "read the sender's balance");
     }
     if (have < amount) {
-      const units = (value: bigint) => `${formatBaseUnits(value, asset.decimals)} ${asset.symbol}`;
       throw new AdapterError(
         "INSUFFICIENT_FUNDS",
-        `${from} holds ${units(have)}; the transfer needs ${units(amount)}.`,
+        `${from} holds ${formatAssetUnits(have, asset)}; the transfer needs ${formatAssetUnits(amount, asset)}.`,
       );
     }
     return this.#sign(request.from, from, { kind: "transfer", asset: assetId, to, amount, memo }, height);
