@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { fileURLToPath } from "node:url";
 // The `value-gateway` command. Plain JavaScript so that it runs straight from an install: it
 // registers tsx, then loads the TypeScript commands.
 import { Command } from "commander";
 import { register } from "tsx/esm/api";
 
-register();
+// The project's tsconfig (decorators for type-graphql), whatever directory the command runs from.
+register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
 
 // Top-level commands: the module that defines each and the function it exports returning a
 // commander Command. Add the gateway's own (`start`, from src/) here, one line each.

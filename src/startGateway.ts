@@ -1,12 +1,21 @@
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { openAdapters } from "../adapters/registry.ts";
 import type { ChainAdapter } from "../adapters/types.ts";
+import { ChainLeadership } from "./cluster/chainLeadership.ts";
+import { soleReplicaLease } from "./cluster/lease.ts";
+import { openRedisConnection } from "./cluster/redisConnection.ts";
+import { redisLease } from "./cluster/redisLease.ts";
+import { redisSendLocks } from "./cluster/redisSendLocks.ts";
+import { soleReplicaSendLocks } from "./cluster/sendLocks.ts";
 import type { GatewayConfig } from "./config/config.ts";
-import { ConfigError } from "./config/configError.ts";
+import type { EventBus } from "./events/eventBus.ts";
 import { createMemoryEventBus } from "./events/memoryEventBus.ts";
 import { PaymentTracker } from "./events/paymentTracker.ts";
 import { publishCommittedEvents } from "./events/publishCommittedEvents.ts";
+import { createRedisEventBus } from "./events/redisEventBus.ts";
 import { buildGatewaySchema } from "./graphql/buildGatewaySchema.ts";
 import type { Logger } from "./logger.ts";
 import { AccountService } from "./modules/account/account.service.ts";
@@ -15,12 +24,19 @@ import { PaymentService } from "./modules/payment/payment.service.ts";
 import { PaymentSender } from "./modules/payment/paymentSender.ts";
 import { SubnetService } from "./modules/subnet/subnet.service.ts";
 import { TenantService } from "./modules/tenant/tenant.service.ts";
+import { createTenantRateLimiter } from "./rateLimit/tenantRateLimiter.ts";
 import { createGatewayServer, GRAPHQL_PATH } from "./server/gatewayServer.ts";
 import type { Services } from "./services.ts";
 import { withImmutableRecordCache } from "./store/cachedStore.ts";
+import { openPostgresStore } from "./store/postgres/openPostgresStore.ts";
 import { openSqliteStore } from "./store/sqlite/openSqliteStore.ts";
 import type { Store } from "./store/store.ts";
 import { Vault } from "./vault/vault.ts";
+
+// A replica that dies stops renewing its chains' leases: another takes over after at most the TTL
+// plus one check. Renewed and tried every second.
+const TRACKER_LEASE_TTL_MS = 5_000;
+const TRACKER_LEASE_CHECK_MS = 1_000;
 
 export interface RunningGateway {
   /** http://host:port/graphql */
@@ -40,18 +56,6 @@ export interface RunningGateway {
  * what was opened is closed again and the error says what to fix.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
-  if (config.databaseUrl) {
-    throw new ConfigError(
-      "DATABASE_URL: the PostgreSQL store is not in this version yet. Unset it to keep the store in DATA_DIR (SQLite).",
-      ["DATABASE_URL"],
-    );
-  }
-  if (config.redisUrl) {
-    throw new ConfigError(
-      "REDIS_URL: the Redis event bus is not in this version yet. Unset it to use the in-memory bus (one replica).",
-      ["REDIS_URL"],
-    );
-  }
   mkdirSync(config.dataDir, { recursive: true });
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
@@ -63,44 +67,100 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       }
     }
   };
+  // Names this process among the replicas (leases, send locks) and in their logs.
+  const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   try {
     // Tenants, subnets and accounts never change once created: served from memory after first use.
     const store: Store = withImmutableRecordCache(
-      await openSqliteStore({ path: join(config.dataDir, "gateway.db") }),
+      config.databaseUrl
+        ? await openPostgresStore({
+            connectionString: config.databaseUrl,
+            ...(config.databaseSchema === null ? {} : { schema: config.databaseSchema }),
+          })
+        : await openSqliteStore({ path: join(config.dataDir, "gateway.db") }),
     );
     closers.push(() => store.close());
     const vault = await Vault.open(store, config.masterKey);
     const adapters: ChainAdapter[] = await openAdapters({ dataDir: config.dataDir, env: config.env });
     closers.push(() => Promise.all(adapters.map((adapter) => adapter.close())).then(() => undefined));
-    const bus = createMemoryEventBus({ logger });
+
+    // With Redis, this gateway is one of several replicas: events reach every replica, one replica
+    // per chain runs the tracker, sends from one account are serialized across replicas.
+    const redis = config.redisUrl
+      ? await openRedisConnection({
+          url: config.redisUrl,
+          name: `${config.redisKeyPrefix}-${replicaId}`,
+          logger,
+        })
+      : null;
+    if (redis !== null) closers.push(() => redis.close());
+    const bus: EventBus = config.redisUrl
+      ? await createRedisEventBus({ url: config.redisUrl, logger, channelPrefix: config.redisKeyPrefix })
+      : createMemoryEventBus({ logger });
     closers.push(() => bus.close());
     closers.push(publishCommittedEvents(store, bus));
-
     const chains = new ChainService(adapters);
-    const trackers = new Map(
-      adapters.map((adapter) => [
-        adapter.description.id,
-        new PaymentTracker({
-          store,
-          bus,
-          adapter,
-          logger: logger.child({ chainId: adapter.description.id }),
-        }),
-      ]),
+    const leaderships = new Map(
+      adapters.map((adapter) => {
+        const chainId = adapter.description.id;
+        const leadership = new ChainLeadership({
+          chainId,
+          lease:
+            redis === null
+              ? soleReplicaLease()
+              : redisLease({
+                  redis,
+                  key: `${config.redisKeyPrefix}:tracker-lease:${chainId}`,
+                  owner: replicaId,
+                  ttlMs: TRACKER_LEASE_TTL_MS,
+                }),
+          createTracker: (fence) =>
+            new PaymentTracker({
+              store,
+              bus,
+              adapter,
+              logger: logger.child({ chainId }),
+              fence,
+              othersMaySend: redis !== null,
+            }),
+          logger,
+          ttlMs: TRACKER_LEASE_TTL_MS,
+          checkEveryMs: TRACKER_LEASE_CHECK_MS,
+          alone: redis === null,
+        });
+        return [chainId, leadership] as const;
+      }),
     );
-    chains.setHealth((chainId) => trackers.get(chainId)?.ready() ?? false);
+    chains.setHealth((chainId) => leaderships.get(chainId)?.ready() ?? false);
+    // Whichever replica applies a block, every replica learns the new head.
+    closers.push(bus.onHead((head) => chains.noteHead(head.chainId, head)));
+    if (redis !== null) {
+      // Payments sent through other replicas reach this replica's tracker, when it leads, this way.
+      closers.push(
+        bus.onPaymentEvents((events) => {
+          for (const event of events) {
+            if (event.type === "SUBMITTED") leaderships.get(event.payment.chainId)?.track(event.payment);
+          }
+        }),
+      );
+    }
+    const sendLocks =
+      redis === null
+        ? soleReplicaSendLocks
+        : redisSendLocks({ redis, keyPrefix: config.redisKeyPrefix, replicaId, logger });
     const sender = new PaymentSender({
       store,
       chains,
       vault,
       bus,
       logger,
-      onSubmitted: (payment) => trackers.get(payment.chainId)?.track(payment),
+      onSubmitted: (payment) => leaderships.get(payment.chainId)?.track(payment),
+      sendLocks,
     });
     closers.push(() => sender.close());
     const tenants = new TenantService(store);
-    const subnets = new SubnetService(store, chains, vault);
+    const subnets = new SubnetService(store, chains, vault, sendLocks);
     const accounts = new AccountService(store, chains, vault, subnets);
     const payments = new PaymentService(store, chains, accounts, sender);
     const services: Services = {
@@ -116,10 +176,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     };
 
     // Recovery: each tracker reconciles every open payment with its stored bytes (re-broadcast the
-    // same bytes, confirm, or fail an expired one) before the gateway takes requests.
-    for (const tracker of trackers.values()) {
-      await tracker.start();
-      closers.push(() => tracker.stop());
+    // same bytes, confirm, or fail an expired one) before the gateway takes requests. With replicas,
+    // only the chain's leader does, and the others take over when it goes.
+    for (const leadership of leaderships.values()) {
+      await leadership.start();
+      closers.push(() => leadership.stop());
     }
 
     const devTenant = config.devTenantApiKey ? await tenants.ensureDevTenant(config.devTenantApiKey) : null;
@@ -128,13 +189,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       services,
       adminKey: config.adminKey,
       logger,
+      // With Redis every replica draws on one budget per tenant; without it (or while it is away), each counts its own.
+      rateLimiter: createTenantRateLimiter({
+        limit: config.rateLimit,
+        redis,
+        keyPrefix: config.redisKeyPrefix,
+        logger,
+      }),
       explorer: config.explorer
         ? { authorization: config.devTenantApiKey ? `Bearer ${config.devTenantApiKey}` : null }
         : null,
       readiness: async () => {
         const checks: Record<string, string> = {};
-        for (const [chainId, tracker] of trackers)
-          checks[chainId] = tracker.ready() ? "following" : "not following";
+        for (const [chainId, leadership] of leaderships)
+          checks[chainId] = leadership.ready() ? "following" : "not following";
         try {
           await store.latestEventCursor();
           checks.store = "ok";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { loadConfig } from "./config.ts";
+import { DEFAULT_RATE_LIMIT, loadConfig } from "./config.ts";
 import { ConfigError } from "./configError.ts";
 import { DEV_KEYS_FILE } from "./devKeys.ts";
 
@@ -235,5 +235,118 @@ describe("loadConfig: invalid values", () => {
     expect(error.variables).toEqual(["PORT", "GATEWAY_MASTER_KEY", "REDIS_URL"]);
     expect(error.message).toMatch(/3 problems/);
     expect(() => statSync(join(root, DEV_KEYS_FILE))).toThrow();
+  });
+});
+
+describe("loadConfig: GATEWAY_RATE_LIMIT", () => {
+  test("defaults to 6,000 operations per tenant per minute", () => {
+    expect(DEFAULT_RATE_LIMIT).toEqual({ points: 6000, windowSeconds: 60 });
+    expect(loadConfig({ DATA_DIR: root }).rateLimit).toEqual(DEFAULT_RATE_LIMIT);
+  });
+
+  test.each([
+    ["600/1m", { points: 600, windowSeconds: 60 }],
+    ["50/1s", { points: 50, windowSeconds: 1 }],
+    ["2/30s", { points: 2, windowSeconds: 30 }],
+    ["1000/2h", { points: 1000, windowSeconds: 7200 }],
+    ["100/h", { points: 100, windowSeconds: 3600 }],
+    [" 600 / 1M ", { points: 600, windowSeconds: 60 }],
+    ["5/24h", { points: 5, windowSeconds: 86_400 }],
+  ])("%s is read as %o", (value, rateLimit) => {
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_RATE_LIMIT: value }).rateLimit).toEqual(rateLimit);
+  });
+
+  test("off (in any case) turns rate limits off", () => {
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_RATE_LIMIT: "off" }).rateLimit).toBeNull();
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_RATE_LIMIT: " OFF " }).rateLimit).toBeNull();
+  });
+
+  test("empty means unset: the default", () => {
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_RATE_LIMIT: " " }).rateLimit).toEqual(DEFAULT_RATE_LIMIT);
+  });
+
+  test.each(["0/1s", "abc", "10/1d", "10/0s", "10/25h", "-5/1m", "1.5/1m", "10", "10/1m/1s", "on"])(
+    "%s is refused with the form and examples",
+    (value) => {
+      const error = configError(() => loadConfig({ DATA_DIR: root, GATEWAY_RATE_LIMIT: value }));
+      expect(error.variables).toEqual(["GATEWAY_RATE_LIMIT"]);
+      expect(error.message).toContain("GATEWAY_RATE_LIMIT must be <operations>/<window>");
+      expect(error.message).toContain("600/1m");
+      expect(error.message).toContain("off");
+      expect(error.message).toContain(`got "${value.toLowerCase()}"`);
+    },
+  );
+});
+
+describe("loadConfig: REDIS_KEY_PREFIX", () => {
+  test('defaults to "value-gateway"; a given prefix is kept as it is (trimmed)', () => {
+    expect(loadConfig({ DATA_DIR: root }).redisKeyPrefix).toBe("value-gateway");
+    expect(loadConfig({ DATA_DIR: root, REDIS_KEY_PREFIX: " eu-1:gateway_v2.a " }).redisKeyPrefix).toBe(
+      "eu-1:gateway_v2.a",
+    );
+  });
+
+  test.each(["has space", "star*", "x".repeat(65), "über"])(
+    "%s is refused, saying what is allowed",
+    (value) => {
+      const error = configError(() => loadConfig({ DATA_DIR: root, REDIS_KEY_PREFIX: value }));
+      expect(error.variables).toEqual(["REDIS_KEY_PREFIX"]);
+      expect(error.message).toContain("REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : _ . -");
+    },
+  );
+});
+
+describe("loadConfig: DATABASE_URL", () => {
+  const REFCHAIN_URL = "http://127.0.0.1:7000";
+
+  test("?schema= becomes databaseSchema and leaves databaseUrl; other parameters stay", () => {
+    const config = loadConfig({
+      DATA_DIR: root,
+      REFCHAIN_URL,
+      DATABASE_URL: "postgres://user:secret@db:5432/gateway?sslmode=disable&schema=tenant_a",
+    });
+    expect(config.databaseSchema).toBe("tenant_a");
+    expect(config.databaseUrl).toBe("postgres://user:secret@db:5432/gateway?sslmode=disable");
+
+    const only = loadConfig({
+      DATA_DIR: root,
+      REFCHAIN_URL,
+      DATABASE_URL: "postgresql://db/gateway?schema=gw",
+    });
+    expect(only.databaseSchema).toBe("gw");
+    expect(only.databaseUrl).toBe("postgresql://db/gateway");
+  });
+
+  test("without ?schema= the schema is null (the connection's own) and the URL is as given", () => {
+    const config = loadConfig({ DATA_DIR: root, REFCHAIN_URL, DATABASE_URL: "postgres://db:5432/gateway" });
+    expect(config.databaseSchema).toBeNull();
+    expect(config.databaseUrl).toBe("postgres://db:5432/gateway");
+  });
+
+  test.each(["Tenant_A", "1abc", "a-b", "a;drop", "x".repeat(64)])(
+    "?schema=%s is refused: a lower-case identifier, and the password is not echoed",
+    (schema) => {
+      const error = configError(() =>
+        loadConfig({
+          DATA_DIR: root,
+          REFCHAIN_URL,
+          DATABASE_URL: `postgres://user:hunter2@db/gateway?schema=${encodeURIComponent(schema)}`,
+        }),
+      );
+      expect(error.variables).toEqual(["DATABASE_URL"]);
+      expect(error.message).toContain("DATABASE_URL's ?schema= must be a lower-case identifier");
+      expect(error.message).not.toContain("hunter2");
+    },
+  );
+
+  test("without REFCHAIN_URL it is refused, naming both: replicas sharing a database must share a chain", () => {
+    const error = configError(() =>
+      loadConfig({ DATA_DIR: root, DATABASE_URL: "postgres://user:hunter2@db:5432/gateway" }),
+    );
+    expect(error.variables).toEqual(["DATABASE_URL", "REFCHAIN_URL"]);
+    expect(error.message).toContain("DATABASE_URL");
+    expect(error.message).toContain("REFCHAIN_URL");
+    expect(error.message).toContain("value-gateway refchain start");
+    expect(error.message).not.toContain("hunter2");
   });
 });

@@ -30,13 +30,34 @@ export interface GatewayConfig {
   solanaRpcUrl: string | null;
   /** DATABASE_URL (PostgreSQL); null uses SQLite in DATA_DIR. */
   databaseUrl: string | null;
+  /**
+   * The PostgreSQL schema the store lives in: DATABASE_URL's `?schema=` parameter (taken out of
+   * databaseUrl). null: the connection's current schema (usually public).
+   */
+  databaseSchema: string | null;
   /** REDIS_URL; null keeps pubsub, cache and rate limits in memory. */
   redisUrl: string | null;
+  /**
+   * REDIS_KEY_PREFIX, default "value-gateway": every Redis key and channel of this gateway starts
+   * with it, so several gateways (or test runs) can share one Redis.
+   */
+  redisKeyPrefix: string;
+  /** GATEWAY_RATE_LIMIT: requests per tenant per window ("600/1m", "50/1s"), or null when "off". */
+  rateLimit: RateLimit | null;
   /** GATEWAY_EXPLORER=on|off: the GraphiQL explorer at GET / and GET /graphql. On in dev, off in production. */
   explorer: boolean;
   /** The environment it was loaded from, for adapters (AdapterContext.env). */
   env: Record<string, string | undefined>;
 }
+
+/** At most `points` GraphQL operations per tenant in each window of `windowSeconds`. */
+export interface RateLimit {
+  points: number;
+  windowSeconds: number;
+}
+
+/** 6,000 operations per tenant per minute: generous for an app, a wall for a runaway loop. */
+export const DEFAULT_RATE_LIMIT: RateLimit = { points: 6000, windowSeconds: 60 };
 
 const GENERATE_ADMIN_KEY = "openssl rand -base64 32";
 const GENERATE_MASTER_KEY = "openssl rand -hex 32";
@@ -100,12 +121,48 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const refchainUrl = url("REFCHAIN_URL", ["http", "https", "ws", "wss"], "http://127.0.0.1:8545");
   const solanaRpcUrl = url("SOLANA_RPC_URL", ["http", "https"], "http://127.0.0.1:8899");
-  const databaseUrl = url(
-    "DATABASE_URL",
-    ["postgres", "postgresql"],
-    "postgres://user:password@host:5432/db",
-  );
+  let databaseUrl = url("DATABASE_URL", ["postgres", "postgresql"], "postgres://user:password@host:5432/db");
+  let databaseSchema: string | null = null;
+  if (databaseUrl !== null && isUrl(databaseUrl, ["postgres", "postgresql"])) {
+    const parsed = new URL(databaseUrl);
+    databaseSchema = parsed.searchParams.get("schema");
+    if (databaseSchema !== null) {
+      parsed.searchParams.delete("schema");
+      databaseUrl = parsed.toString();
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema))
+        problem(
+          "DATABASE_URL",
+          "DATABASE_URL's ?schema= must be a lower-case identifier ([a-z_][a-z0-9_]*).",
+        );
+    }
+    if (refchainUrl === null) {
+      problem(
+        ["DATABASE_URL", "REFCHAIN_URL"],
+        "DATABASE_URL is set, so gateway replicas may share this database: they must also share one refchain. " +
+          "Start a standalone node (value-gateway refchain start) and set REFCHAIN_URL to it, or unset DATABASE_URL " +
+          "to keep the store in DATA_DIR beside the embedded refchain.",
+      );
+    }
+  }
   const redisUrl = url("REDIS_URL", ["redis", "rediss"], "redis://127.0.0.1:6379");
+  const redisKeyPrefix = read("REDIS_KEY_PREFIX")?.trim() ?? "value-gateway";
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisKeyPrefix)) {
+    problem(
+      "REDIS_KEY_PREFIX",
+      `REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : _ . -; got "${redisKeyPrefix}".`,
+    );
+  }
+  let rateLimit: RateLimit | null = DEFAULT_RATE_LIMIT;
+  const rateLimitText = read("GATEWAY_RATE_LIMIT")?.trim().toLowerCase();
+  if (rateLimitText !== undefined) {
+    const parsedLimit = rateLimitText === "off" ? null : parseRateLimit(rateLimitText);
+    if (parsedLimit === undefined) {
+      problem(
+        "GATEWAY_RATE_LIMIT",
+        `GATEWAY_RATE_LIMIT must be <operations>/<window> with the window in s, m or h (e.g. 600/1m, 50/1s), or off; got "${rateLimitText}".`,
+      );
+    } else rateLimit = parsedLimit;
+  }
 
   let explorer = !production;
   const explorerText = read("GATEWAY_EXPLORER")?.trim().toLowerCase();
@@ -193,7 +250,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     evmRpcUrls,
     solanaRpcUrl,
     databaseUrl,
+    databaseSchema,
     redisUrl,
+    redisKeyPrefix,
+    rateLimit,
     explorer,
     env,
   };
@@ -206,4 +266,14 @@ function isMasterKeyHex(value: string): boolean {
 function isUrl(value: string, protocols: readonly string[]): boolean {
   if (!URL.canParse(value)) return false;
   return protocols.includes(new URL(value).protocol.replace(/:$/, ""));
+}
+
+/** "600/1m" → 600 per 60 s; undefined when it is not that shape or a number is 0 or too large. */
+function parseRateLimit(text: string): RateLimit | undefined {
+  const match = /^(\d{1,9})\s*\/\s*(\d{1,6})?\s*(s|m|h)$/.exec(text);
+  if (!match) return undefined;
+  const points = Number(match[1]);
+  const windowSeconds = Number(match[2] ?? "1") * { s: 1, m: 60, h: 3600 }[match[3] as "s" | "m" | "h"];
+  if (points < 1 || windowSeconds < 1 || windowSeconds > 86_400) return undefined;
+  return { points, windowSeconds };
 }

@@ -72,9 +72,44 @@ export class ChainUnavailableError extends GatewayError {
   readonly code = "CHAIN_UNAVAILABLE";
 }
 
+/** What a tenant over its operation budget (GATEWAY_RATE_LIMIT) was refused with, and when to retry. */
+export interface RateLimitRefusal {
+  tenantId: string;
+  /** The budget: at most `points` operations in each window of `windowSeconds`. */
+  points: number;
+  windowSeconds: number;
+  /** Seconds until the budget has room again; the error rounds it up to whole seconds, at least 1. */
+  retryAfterSeconds: number;
+}
+
+/**
+ * A tenant's operation refused because it used up its budget. `extensions.retryAfterSeconds` (and,
+ * over HTTP, the Retry-After header) tells the client when to try again; nothing was run.
+ */
 export class RateLimitedError extends GatewayError {
   override readonly name = "RateLimitedError";
   readonly code = "RATE_LIMITED";
+  /** Whole seconds, at least 1: what a client waits before it retries. */
+  readonly retryAfterSeconds: number;
+
+  constructor({ tenantId, points, windowSeconds, retryAfterSeconds }: RateLimitRefusal) {
+    // A client that retried after 0 s would only be refused again.
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(
+      `Tenant ${tenantId} made more than ${points} ${points === 1 ? "request" : "requests"} in ` +
+        `${describeWindow(windowSeconds)}; retry in ${seconds} s.`,
+      { retryAfterSeconds: seconds },
+    );
+    this.retryAfterSeconds = seconds;
+  }
+}
+
+/** 60 → "1 minute", 30 → "30 seconds", 7200 → "2 hours": the window as GATEWAY_RATE_LIMIT would say it. */
+function describeWindow(seconds: number): string {
+  const count = (amount: number, unit: string) => `${amount} ${unit}${amount === 1 ? "" : "s"}`;
+  if (seconds % 3600 === 0) return count(seconds / 3600, "hour");
+  if (seconds % 60 === 0) return count(seconds / 60, "minute");
+  return count(seconds, "second");
 }
 
 export const isGatewayError = (error: unknown): error is GatewayError => error instanceof GatewayError;

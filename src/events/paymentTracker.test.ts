@@ -400,12 +400,34 @@ describe("PaymentTracker", () => {
     const tenants = [alice.account.tenantId, carol.account.tenantId];
     const eventsBefore = await allEvents(tenants);
     const head = await bed.adapter.head();
-    await bed.store.setChainProgress(startedAt);
+    // (With the fence the last tracker claimed: a write with an older one would be refused.)
+    const claimed = (await bed.store.getChainProgress(startedAt.chainId))?.fence ?? 0n;
+    await bed.store.setChainProgress({ ...startedAt, fence: claimed });
     const third = await startTracker();
     await waitForHeight(third, head.height + 2n);
     expect(await allEvents(tenants)).toEqual(eventsBefore);
     expect((await incoming(carol)).map((p) => p.amount).sort()).toEqual([10n, 30n]);
     expect(await balance(bob.account.address)).toBe(20n);
+  });
+
+  test("two trackers on one chain (a replica that lost its lease, and its successor): only the later claimer applies blocks", async () => {
+    const [alice] = await tenantWithAccounts(1, "payer");
+    const [carol] = await tenantWithAccounts(1, "payee");
+    if (!alice || !carol) throw new Error("seed");
+    await fund(alice);
+    const stale = await startTracker();
+    const claimedByStale = stale.progress();
+    const current = await startTracker();
+    const one = await send(alice, carol.account.address, 10n, stale);
+    current.track(one);
+    await waitForStatus(one.id, "FINALIZED");
+    await waitForHeight(current, (await bed.adapter.head()).height);
+
+    // The stale tracker's block writes were refused: its progress never moved past where it started.
+    expect(stale.progress()?.height).toBe(claimedByStale?.height);
+    // Each step happened once, and the payee got one INCOMING payment.
+    expect(await eventTypes(one)).toEqual(["CREATED", "SUBMITTED", "CONFIRMED", "FINALIZED"]);
+    expect((await incoming(carol)).map((received) => received.amount)).toEqual([10n]);
   });
 
   test("a submitted payment that never lands fails EXPIRED once the chain is past its validity", async () => {

@@ -42,6 +42,21 @@ export interface PaymentTrackerDependencies {
    * Default every 10 s, after 30 s.
    */
   resend?: { everyMs?: number; olderThanMs?: number };
+  /**
+   * The fencing token of this tracker's lease (src/cluster/chainLeadership.ts), default 0. At start
+   * the tracker claims the chain in the store with a token at least this high and above every earlier
+   * claim; every progress write carries it, and the store refuses it once a later tracker claimed the
+   * chain (StaleFenceError). The store, not the lease, is the authority: a Redis that lost its data
+   * cannot hand out a token that goes back.
+   */
+  fence?: bigint;
+  /**
+   * Other replicas share the store and may be sending right now: the start-up reconcile then leaves
+   * stored transactions changed within `resend.olderThanMs` to their live sender (re-broadcasting
+   * bytes a sender is about to replace could land both); the periodic re-send takes them if that
+   * sender died. Default false (a gateway alone reconciles everything before it takes requests).
+   */
+  othersMaySend?: boolean;
 }
 
 // Payments that reached FINALIZED or FAILED, remembered for a while so a late track() with an older
@@ -72,6 +87,9 @@ export class PaymentTracker {
   readonly #failUnsigned: boolean;
   readonly #resendEveryMs: number;
   readonly #resendOlderThanMs: number;
+  // The lease's token until start() claims the chain; the claimed token after.
+  #fence: bigint;
+  readonly #othersMaySend: boolean;
   #resendTimer: NodeJS.Timeout | null = null;
 
   // What each block looks at instead of scanning the store: OUTGOING payments sent and not yet in a
@@ -105,6 +123,8 @@ export class PaymentTracker {
     this.#failUnsigned = deps.failUnsigned ?? true;
     this.#resendEveryMs = deps.resend?.everyMs ?? 10_000;
     this.#resendOlderThanMs = deps.resend?.olderThanMs ?? 30_000;
+    this.#fence = deps.fence ?? 0n;
+    this.#othersMaySend = deps.othersMaySend ?? false;
   }
 
   /**
@@ -117,23 +137,36 @@ export class PaymentTracker {
       throw new Error(`the payment tracker for ${this.chainId} was already started`);
     this.#state = "starting";
     try {
+      // First: from here on a tracker that ran before (another replica's, which may not know it lost
+      // its lease) can no longer move the chain's progress.
+      const claimed = await this.#store.claimChainProgress(this.chainId, this.#fence);
+      this.#fence = claimed.fence;
       const listed = await this.#store.listOpenPayments(this.chainId);
+      const cutoff = Date.now() - this.#resendOlderThanMs;
+      const inFlight = (payment: PaymentRecord) =>
+        this.#othersMaySend &&
+        payment.direction === "OUTGOING" &&
+        (payment.status === "PENDING" || payment.status === "SUBMITTED") &&
+        payment.updatedAt.getTime() > cutoff;
       const reconciled = await reconcileOpenPayments({
         store: this.#store,
         adapter: this.#adapter,
         logger: this.#logger,
-        payments: listed,
+        payments: listed.filter((payment) => !inFlight(payment)),
         failUnsigned: this.#failUnsigned,
       });
       const stillOpen = new Set(reconciled.payments.map((payment) => payment.id));
-      for (const payment of listed) if (!stillOpen.has(payment.id)) this.#forget(payment.id);
+      for (const payment of listed) {
+        if (inFlight(payment)) this.#open.set(payment.id, payment);
+        else if (!stillOpen.has(payment.id)) this.#forget(payment.id);
+      }
       for (const payment of reconciled.payments) this.#open.set(payment.id, payment);
 
-      let progress = await this.#store.getChainProgress(this.chainId);
+      let progress = claimed.progress;
       if (progress === null) {
         // First start on this chain: what happened before the gateway knew it is not its business.
         const head = await this.#adapter.head();
-        progress = { chainId: this.chainId, height: head.height, hash: head.hash };
+        progress = { chainId: this.chainId, height: head.height, hash: head.hash, fence: this.#fence };
         await this.#store.setChainProgress(progress);
       }
       this.#progress = progress;
@@ -408,7 +441,12 @@ export class PaymentTracker {
     // Incoming first: a crash between the two writes leaves the progress behind, so the block runs
     // again, and recording the same transfers again is a no-op.
     const received = incoming.length === 0 ? [] : await this.#store.recordIncomingPayments(incoming);
-    const next: ChainProgress = { chainId: this.chainId, height: block.height, hash: block.hash };
+    const next: ChainProgress = {
+      chainId: this.chainId,
+      height: block.height,
+      hash: block.hash,
+      fence: this.#fence,
+    };
     await this.#store.applyPaymentChanges(
       steps.map((step) => step.change),
       next,
@@ -577,7 +615,7 @@ export class PaymentTracker {
     // The hash is unknown when the rollback goes deeper than the hashes kept; nothing reads it back.
     const back: ChainProgress | undefined =
       height < progress.height
-        ? { chainId: this.chainId, height, hash: this.#recentHashes.get(height) ?? "" }
+        ? { chainId: this.chainId, height, hash: this.#recentHashes.get(height) ?? "", fence: this.#fence }
         : undefined;
     await this.#store.applyPaymentChanges(
       steps.map((step) => step.change),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import { createClient } from "redis";
+import { connectWithin } from "../cluster/redisConnection.ts";
 import type { Logger } from "../logger.ts";
 import type { PaymentEventRecord } from "../store/store.ts";
 import type { ChainHeadEvent, EventBus } from "./eventBus.ts";
@@ -13,6 +14,8 @@ export interface RedisEventBusParameters {
   logger: Logger;
   /** Channels are `${channelPrefix}:payment-events` and `${channelPrefix}:heads`. Default "value-gateway". */
   channelPrefix?: string;
+  /** How long start-up waits for Redis before it fails. Default 10 s. */
+  connectTimeoutMs?: number;
 }
 
 /** What travels on the payment-events channel: a batch, or "you may have missed some: read the log". */
@@ -44,7 +47,7 @@ interface HeadMessage {
  * Heads need none of this: the next head supersedes a missed one.
  *
  * Resolves once both connections are up and subscribed (node-redis keeps retrying until then, and
- * logs each failure here).
+ * logs each failure here); rejects when Redis did not answer within `connectTimeoutMs`.
  */
 export async function createRedisEventBus(parameters: RedisEventBusParameters): Promise<EventBus> {
   const { url, logger } = parameters;
@@ -133,13 +136,19 @@ export async function createRedisEventBus(parameters: RedisEventBusParameters): 
   }
 
   try {
-    await Promise.all([publisher.connect(), subscriber.connect()]);
+    const timeoutMs = parameters.connectTimeoutMs ?? 10_000;
+    await Promise.all([connectWithin(publisher, timeoutMs, url), connectWithin(subscriber, timeoutMs, url)]);
     await subscriber.subscribe(paymentChannel, receivePaymentEvents);
     await subscriber.subscribe(headChannel, receiveHead);
   } catch (error) {
     closed = true;
-    publisher.destroy();
-    subscriber.destroy();
+    for (const client of [publisher, subscriber]) {
+      try {
+        client.destroy();
+      } catch {
+        // already destroyed by connectWithin
+      }
+    }
     throw error;
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin, HeaderMap } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -16,12 +16,13 @@ import { type ExecutionResult, GraphQLError, type GraphQLSchema } from "graphql"
 import { makeHandler } from "graphql-ws/use/@fastify/websocket";
 import { createAuthenticator } from "../auth/authenticate.ts";
 import type { Caller } from "../auth/caller.ts";
-import { isGatewayError } from "../errors/gatewayError.ts";
+import { isGatewayError, RateLimitedError } from "../errors/gatewayError.ts";
 import { type ExplorerOptions, registerExplorerRoutes } from "../explorer/explorerRoutes.ts";
 import { formatError, INTERNAL_SERVER_ERROR, isInternalError } from "../graphql/formatError.ts";
 import type { GatewayContext } from "../graphql/gatewayContext.ts";
 import { createLoaders } from "../graphql/loaders.ts";
 import type { Logger } from "../logger.ts";
+import type { TenantRateLimiter } from "../rateLimit/tenantRateLimiter.ts";
 import type { Services } from "../services.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -42,6 +43,8 @@ export interface GatewayServerOptions {
   /** The GraphiQL explorer (GATEWAY_EXPLORER); null turns it off. */
   explorer: ExplorerOptions | null;
   readiness: () => Promise<Readiness>;
+  /** Counts each operation of a tenant (GATEWAY_RATE_LIMIT) before it runs; admin and anonymous callers are not counted. */
+  rateLimiter: TenantRateLimiter;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface GatewayServerOptions {
 export async function createGatewayServer(
   options: GatewayServerOptions,
 ): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
-  const { schema, services, adminKey, logger } = options;
+  const { schema, services, adminKey, logger, rateLimiter } = options;
   const app = fastify({
     loggerInstance: logger.child({ component: "http" }) as FastifyBaseLogger,
     // Per-request access logs would be thousands a second; errors are logged where they happen.
@@ -99,7 +102,11 @@ export async function createGatewayServer(
 
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: async (request: FastifyRequest) => contextFor(await callerOf(request), request.id),
+    context: async (request: FastifyRequest) => {
+      const caller = await callerOf(request);
+      await admitHttpOperation(caller);
+      return contextFor(caller, request.id);
+    },
   });
   const callerOf = async (request: FastifyRequest): Promise<Caller> => {
     try {
@@ -112,6 +119,30 @@ export async function createGatewayServer(
       logger.error({ err: error, requestId: request.id }, "internal error while authenticating");
       throw new GraphQLError("internal", {
         extensions: { code: INTERNAL_SERVER_ERROR, requestId: request.id, http: { status: 500 } },
+      });
+    }
+  };
+
+  // Once per HTTP request, which is one operation (Apollo's batching is off), after authentication and
+  // before parsing: a refused operation runs no resolver. Invalid operations count too, as over
+  // graphql-ws (onSubscribe below runs before validation).
+  const admitHttpOperation = async (caller: Caller): Promise<void> => {
+    if (caller.kind !== "tenant") return;
+    try {
+      await rateLimiter.consume(caller.tenantId);
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      // Thrown from the context function, `http` sets the status and headers of the response;
+      // formatError gives the body the code and retryAfterSeconds of the original.
+      throw new GraphQLError(error.message, {
+        originalError: error,
+        extensions: {
+          code: error.code,
+          http: {
+            status: 429,
+            headers: new HeaderMap([["retry-after", String(error.retryAfterSeconds)]]),
+          },
+        },
       });
     }
   };
@@ -130,6 +161,19 @@ export async function createGatewayServer(
       } catch {
         ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send connectionParams.authorization");
         return false;
+      }
+    },
+    // Each subscribe message is one operation (a subscription, or a query or mutation sent over the
+    // socket): counted before it is parsed or run. A refusal is an error message for that operation
+    // (onError formats it); the socket and its other subscriptions stay open.
+    onSubscribe: async (ctx) => {
+      const caller = ctx.extra.caller;
+      if (caller?.kind !== "tenant") return;
+      try {
+        await rateLimiter.consume(caller.tenantId);
+      } catch (error) {
+        if (!(error instanceof RateLimitedError)) throw error;
+        return [new GraphQLError(error.message, { originalError: error })];
       }
     },
     context: (ctx) => contextFor(ctx.extra.caller ?? { kind: "anonymous" }, `ws-${randomUUID()}`),

@@ -1,6 +1,7 @@
 import type {
   AccountRecord,
   ApiKeyRecord,
+  ChainClaim,
   ChainProgress,
   EventFilter,
   Page,
@@ -154,6 +155,9 @@ class ImmutableRecordCacheStore implements Store {
   }
   setChainProgress(progress: ChainProgress): Promise<void> {
     return this.#store.setChainProgress(progress);
+  }
+  claimChainProgress(chainId: string, atLeast: bigint): Promise<ChainClaim> {
+    return this.#store.claimChainProgress(chainId, atLeast);
   }
   close(): Promise<void> {
     return this.#store.close();

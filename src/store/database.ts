@@ -110,6 +110,8 @@ export interface ChainProgressTable {
   chain_id: string;
   height: bigint;
   hash: string;
+  /** The fencing token of the tracker that wrote the row; 0 for one without a lease. */
+  fence: bigint;
 }
 
 /** The store's schema for Kysely's typed queries (see sqlite/migrations/). */

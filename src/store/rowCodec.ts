@@ -231,8 +231,17 @@ export const paymentEventRecord = (row: PaymentEventRow): PaymentEventRecord => 
   at: date(row.at),
 });
 
+/** A write without a fence writes as fence 0: it stands only until the first fenced tracker writes. */
+export const chainProgressRow = (p: ChainProgress): ChainProgressTable => ({
+  chain_id: p.chainId,
+  height: p.height,
+  hash: p.hash,
+  fence: p.fence ?? 0n,
+});
+
 export const chainProgressRecord = (row: ChainProgressTable): ChainProgress => ({
   chainId: row.chain_id,
   height: row.height,
   hash: row.hash,
+  fence: row.fence,
 });

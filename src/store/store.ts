@@ -200,6 +200,19 @@ export interface ChainProgress {
   chainId: string;
   height: bigint;
   hash: string;
+  /**
+   * The fencing token of the tracker that wrote it; 0 / absent for a gateway without leases. A write
+   * whose fence is below the stored one is refused (StaleFenceError): its writer lost its lease.
+   */
+  fence?: bigint;
+}
+
+/** What claimChainProgress hands the new lease holder: its fencing token and where the chain stands. */
+export interface ChainClaim {
+  /** The token to write with: above every fence stored for the chain so far. */
+  fence: bigint;
+  /** The chain's progress, carrying `fence`; null before any progress was stored. */
+  progress: ChainProgress | null;
 }
 
 export interface Store {
@@ -251,6 +264,8 @@ export interface Store {
   /**
    * Applies changes in one transaction, each with its event, and, when given, moves the chain's
    * progress in the same transaction (a block is applied whole or not at all). Returns the events.
+   * Rejects with StaleFenceError, keeping nothing (no change, no event), when `progress.fence` is
+   * below the chain's stored fence.
    */
   applyPaymentChanges(
     changes: readonly PaymentChange[],
@@ -275,8 +290,18 @@ export interface Store {
    */
   onEventsCommitted(listener: (events: readonly PaymentEventRecord[]) => void): () => void;
 
+  /** The chain's progress with the fence that wrote it (0n when none did), or null before any write. */
   getChainProgress(chainId: string): Promise<ChainProgress | null>;
+  /** Rejects with StaleFenceError, keeping nothing, when `progress.fence` is below the stored fence. */
   setChainProgress(progress: ChainProgress): Promise<void>;
+  /**
+   * A tracker taking over a chain: raises the chain's stored fence to max(stored + 1, atLeast) in one
+   * atomic write and returns it with the progress as it stands. From then on a write with any lower
+   * fence is refused, so of two trackers that both believe they lead, only the later claimer writes.
+   * With no progress stored yet (the chain's first start) nothing is written: the fence is `atLeast`
+   * and progress null; the first setChainProgress records it.
+   */
+  claimChainProgress(chainId: string, atLeast: bigint): Promise<ChainClaim>;
 
   close(): Promise<void>;
 }

@@ -6,11 +6,14 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { newId } from "../ids.ts";
 import { newOutgoingPayment } from "../modules/payment/newOutgoingPayment.ts";
+import { isStaleFenceError, StaleFenceError } from "./staleFenceError.ts";
 import type {
   AccountRecord,
   ApiKeyRecord,
   AssetRecord,
+  ChainProgress,
   PaymentChange,
+  PaymentEventRecord,
   PaymentRecord,
   Store,
   SubnetRecord,
@@ -141,6 +144,16 @@ function incoming(w: World, patch: Partial<PaymentRecord> = {}): PaymentRecord {
     inputHash: null,
     ...patch,
   });
+}
+
+/** What `write` rejected with; fails the test if it resolved. */
+async function refusal(write: Promise<unknown>): Promise<unknown> {
+  return write.then(
+    () => {
+      throw new Error("expected the write to be refused, but it went through");
+    },
+    (error: unknown) => error,
+  );
 }
 
 /** Declares the Store tests for one implementation; `open` gives each test a fresh, empty store. */
@@ -628,7 +641,12 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
 
         expect(await store.getPayments([payment.id])).toEqual([payment]);
         expect(await store.readEvents({ tenantId: w.tenant.id, after: 0n, limit: 10 })).toHaveLength(1);
-        expect(await store.getChainProgress(CHAIN)).toEqual({ chainId: CHAIN, height: 5n, hash: "0x05" });
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 5n,
+          hash: "0x05",
+          fence: 0n,
+        });
       });
 
       test("onEventsCommitted: every committed event once, in cursor order; a failed write's events never", async () => {
@@ -676,9 +694,19 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
           ],
           { chainId: CHAIN, height: 8n, hash: "0x08" },
         );
-        expect(await store.getChainProgress(CHAIN)).toEqual({ chainId: CHAIN, height: 8n, hash: "0x08" });
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 8n,
+          hash: "0x08",
+          fence: 0n,
+        });
         expect(await store.applyPaymentChanges([], { chainId: CHAIN, height: 9n, hash: "0x09" })).toEqual([]);
-        expect(await store.getChainProgress(CHAIN)).toEqual({ chainId: CHAIN, height: 9n, hash: "0x09" });
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 9n,
+          hash: "0x09",
+          fence: 0n,
+        });
       });
 
       test("getPayments: in the order asked, repeats included, null for unknown ids", async () => {
@@ -875,11 +903,360 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
           chainId: CHAIN,
           height: BIG_HEIGHT,
           hash: "0xff",
+          fence: 0n,
         });
         expect(await store.getChainProgress(OTHER_CHAIN)).toEqual({
           chainId: OTHER_CHAIN,
           height: 0n,
           hash: "0x00",
+          fence: 0n,
+        });
+      });
+
+      test("setChainProgress: an equal or higher fence is kept; a lower one is refused with StaleFenceError and changes nothing", async () => {
+        await store.setChainProgress({ chainId: OTHER_CHAIN, height: 1n, hash: "0x01", fence: 5n });
+        await store.setChainProgress({ chainId: OTHER_CHAIN, height: 2n, hash: "0x02", fence: 5n });
+        const kept: ChainProgress = { chainId: OTHER_CHAIN, height: 3n, hash: "0x03", fence: 7n };
+        await store.setChainProgress(kept);
+        expect(await store.getChainProgress(OTHER_CHAIN)).toEqual(kept);
+
+        // A higher height does not help: the fence alone decides.
+        const error = await refusal(
+          store.setChainProgress({ chainId: OTHER_CHAIN, height: 4n, hash: "0x04", fence: 5n }),
+        );
+        // The class itself, not a clone of it: the SQLite store's writes cross a thread boundary.
+        expect(error).toBeInstanceOf(StaleFenceError);
+        expect(isStaleFenceError(error)).toBe(true);
+        expect(error).toMatchObject({
+          name: "StaleFenceError",
+          code: "STALE_FENCE",
+          chainId: OTHER_CHAIN,
+          fence: 5n,
+          storedFence: 7n,
+          message: `another replica took over watching ${OTHER_CHAIN} (fence 7 > 5)`,
+        });
+        expect(await store.getChainProgress(OTHER_CHAIN)).toEqual(kept);
+        // Each chain has its own fence.
+        await store.setChainProgress({ chainId: CHAIN, height: 1n, hash: "0x01", fence: 1n });
+        expect(await store.getChainProgress(CHAIN)).toMatchObject({ height: 1n, fence: 1n });
+      });
+
+      test("setChainProgress: fences compare exactly past 2^53", async () => {
+        // 2^53 + 1 and 2^53 are the same JS number: compared as numbers, the stale write would pass.
+        const kept: ChainProgress = { chainId: CHAIN, height: 1n, hash: "0x01", fence: 2n ** 53n + 1n };
+        await store.setChainProgress(kept);
+        expect(
+          await refusal(
+            store.setChainProgress({ chainId: CHAIN, height: 2n, hash: "0x02", fence: 2n ** 53n }),
+          ),
+        ).toBeInstanceOf(StaleFenceError);
+        expect(await store.getChainProgress(CHAIN)).toEqual(kept);
+      });
+
+      test("setChainProgress: no fence writes as fence 0, accepted until a fenced tracker has written", async () => {
+        await store.setChainProgress({ chainId: CHAIN, height: 1n, hash: "0x01" });
+        await store.setChainProgress({ chainId: CHAIN, height: 2n, hash: "0x02" });
+        await store.setChainProgress({ chainId: CHAIN, height: 3n, hash: "0x03", fence: 0n });
+        await store.applyPaymentChanges([], { chainId: CHAIN, height: 4n, hash: "0x04" });
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 4n,
+          hash: "0x04",
+          fence: 0n,
+        });
+
+        await store.setChainProgress({ chainId: CHAIN, height: 5n, hash: "0x05", fence: 1n });
+        expect(
+          await refusal(store.setChainProgress({ chainId: CHAIN, height: 6n, hash: "0x06" })),
+        ).toMatchObject({ fence: 0n, storedFence: 1n });
+        expect(
+          await refusal(store.applyPaymentChanges([], { chainId: CHAIN, height: 6n, hash: "0x06" })),
+        ).toBeInstanceOf(StaleFenceError);
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 5n,
+          hash: "0x05",
+          fence: 1n,
+        });
+      });
+
+      test("applyPaymentChanges: a stale fence refuses the whole block: no change, no event, no progress, nothing announced", async () => {
+        const w = await newWorld(store);
+        const payment = outgoing(w, { status: "SUBMITTED", txHash: "0x01" });
+        await store.recordPayment(payment);
+        const kept: ChainProgress = { chainId: CHAIN, height: 8n, hash: "0x08", fence: 3n };
+        await store.setChainProgress(kept);
+        const logBefore = await store.readEvents({ tenantId: w.tenant.id, after: 0n, limit: 100 });
+        const announced: PaymentEventRecord[] = [];
+        const stop = store.onEventsCommitted((events) => announced.push(...events));
+        const confirm: PaymentChange = {
+          paymentId: payment.id,
+          patch: { status: "CONFIRMED", blockHeight: 9n, confirmations: 1 },
+          eventType: "CONFIRMED",
+          at: new Date(),
+        };
+
+        const error = await refusal(
+          store.applyPaymentChanges([confirm], { chainId: CHAIN, height: 9n, hash: "0x09", fence: 2n }),
+        );
+        expect(error).toBeInstanceOf(StaleFenceError);
+        expect(error).toMatchObject({ chainId: CHAIN, fence: 2n, storedFence: 3n });
+        expect(await store.getPayments([payment.id])).toEqual([payment]);
+        expect(await store.readEvents({ tenantId: w.tenant.id, after: 0n, limit: 100 })).toEqual(logBefore);
+        expect(await store.getChainProgress(CHAIN)).toEqual(kept);
+        expect(await store.latestEventCursor()).toBe(logBefore.at(-1)?.cursor);
+        expect(announced).toEqual([]);
+
+        // The lease holder's same block goes through and is announced: the listener was listening.
+        const applied = await store.applyPaymentChanges([confirm], {
+          chainId: CHAIN,
+          height: 9n,
+          hash: "0x09",
+          fence: 3n,
+        });
+        expect(applied.map((event) => event.type)).toEqual(["CONFIRMED"]);
+        expect(announced).toEqual(applied);
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 9n,
+          hash: "0x09",
+          fence: 3n,
+        });
+        stop();
+      });
+
+      test("a refused progress write in the same commit as other writes is rolled back alone", async () => {
+        const w = await newWorld(store);
+        const [p1, p2] = [
+          outgoing(w, { status: "SUBMITTED", txHash: "0x01" }),
+          outgoing(w, { status: "SUBMITTED", txHash: "0x02" }),
+        ];
+        await store.recordPayment(p1);
+        await store.recordPayment(p2);
+        await store.setChainProgress({ chainId: CHAIN, height: 8n, hash: "0x08", fence: 3n });
+        await store.setChainProgress({ chainId: OTHER_CHAIN, height: 1n, hash: "0x01", fence: 1n });
+        const after = await store.latestEventCursor();
+        const announced: PaymentEventRecord[] = [];
+        const stop = store.onEventsCommitted((events) => announced.push(...events));
+        const at = new Date();
+        const confirm = (p: PaymentRecord): PaymentChange => ({
+          paymentId: p.id,
+          patch: { status: "CONFIRMED" },
+          eventType: "CONFIRMED",
+          at,
+        });
+        const p3 = outgoing(w);
+
+        // Issued together, not awaited one by one: they share a commit, each in a savepoint of its own.
+        const [stale, fresh, recorded, otherChain, outFenced] = await Promise.allSettled([
+          store.applyPaymentChanges([confirm(p1)], {
+            chainId: CHAIN,
+            height: 9n,
+            hash: "0xstale",
+            fence: 2n,
+          }),
+          store.applyPaymentChanges([confirm(p2)], { chainId: CHAIN, height: 9n, hash: "0x09", fence: 4n }),
+          store.recordPayment(p3),
+          store.setChainProgress({ chainId: OTHER_CHAIN, height: 2n, hash: "0x02", fence: 1n }),
+          // Out-fenced by the write two lines up, in the same commit.
+          store.setChainProgress({ chainId: CHAIN, height: 10n, hash: "0x10", fence: 3n }),
+        ]);
+
+        expect(stale.status === "rejected" && isStaleFenceError(stale.reason)).toBe(true);
+        expect(outFenced.status === "rejected" && outFenced.reason).toMatchObject({
+          fence: 3n,
+          storedFence: 4n,
+        });
+        expect([fresh.status, recorded.status, otherChain.status]).toEqual([
+          "fulfilled",
+          "fulfilled",
+          "fulfilled",
+        ]);
+        expect(await store.getPayments([p1.id, p2.id, p3.id])).toEqual([
+          p1,
+          { ...p2, status: "CONFIRMED", updatedAt: at },
+          p3,
+        ]);
+        const logged = await store.readEvents({ tenantId: w.tenant.id, after, limit: 100 });
+        expect(logged.map((event) => `${event.type}:${event.paymentId}`)).toEqual([
+          `CONFIRMED:${p2.id}`,
+          `CREATED:${p3.id}`,
+        ]);
+        expect(announced).toEqual(logged);
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 9n,
+          hash: "0x09",
+          fence: 4n,
+        });
+        expect(await store.getChainProgress(OTHER_CHAIN)).toEqual({
+          chainId: OTHER_CHAIN,
+          height: 2n,
+          hash: "0x02",
+          fence: 1n,
+        });
+        stop();
+      });
+
+      test("claimChainProgress: on a chain's first start it writes nothing: the fence is atLeast, progress null", async () => {
+        expect(await store.claimChainProgress(CHAIN, 5n)).toEqual({ fence: 5n, progress: null });
+        expect(await store.getChainProgress(CHAIN)).toBeNull();
+        // Nothing stored, so nothing to raise: a second claim gets the same answer.
+        expect(await store.claimChainProgress(CHAIN, 5n)).toEqual({ fence: 5n, progress: null });
+        expect(await store.getChainProgress(CHAIN)).toBeNull();
+
+        // The first progress write records the claimed fence.
+        await store.setChainProgress({ chainId: CHAIN, height: 1n, hash: "0x01", fence: 5n });
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 1n,
+          hash: "0x01",
+          fence: 5n,
+        });
+      });
+
+      test("claimChainProgress: raises the stored fence to stored + 1, or to atLeast when higher, and returns the progress with it", async () => {
+        await store.setChainProgress({ chainId: CHAIN, height: 8n, hash: "0x08", fence: 3n });
+        await store.setChainProgress({ chainId: OTHER_CHAIN, height: 2n, hash: "0x02", fence: 3n });
+
+        // A token below the stored one (Redis lost its counter): stored + 1, never back.
+        const raised = await store.claimChainProgress(CHAIN, 1n);
+        expect(raised).toEqual({
+          fence: 4n,
+          progress: { chainId: CHAIN, height: 8n, hash: "0x08", fence: 4n },
+        });
+        expect(await store.getChainProgress(CHAIN)).toEqual(raised.progress);
+        // Equal to stored + 1, then above it: atLeast.
+        expect((await store.claimChainProgress(CHAIN, 5n)).fence).toBe(5n);
+        expect(await store.claimChainProgress(CHAIN, 40n)).toEqual({
+          fence: 40n,
+          progress: { chainId: CHAIN, height: 8n, hash: "0x08", fence: 40n },
+        });
+        expect(await store.getChainProgress(CHAIN)).toMatchObject({ height: 8n, hash: "0x08", fence: 40n });
+        // Each chain has its own fence.
+        expect(await store.getChainProgress(OTHER_CHAIN)).toMatchObject({ fence: 3n });
+
+        // Exact past 2^53, where stored + 1 as a JS number would be the stored fence again.
+        await store.setChainProgress({ chainId: OTHER_CHAIN, height: 3n, hash: "0x03", fence: 2n ** 53n });
+        expect((await store.claimChainProgress(OTHER_CHAIN, 0n)).fence).toBe(2n ** 53n + 1n);
+        expect(await store.getChainProgress(OTHER_CHAIN)).toMatchObject({ fence: 2n ** 53n + 1n });
+      });
+
+      test("claimChainProgress: after a claim the previous fence is refused and the claimed one writes", async () => {
+        const w = await newWorld(store);
+        const payment = outgoing(w, { status: "SUBMITTED", txHash: "0x01" });
+        await store.recordPayment(payment);
+        await store.setChainProgress({ chainId: CHAIN, height: 8n, hash: "0x08", fence: 3n });
+        const { fence } = await store.claimChainProgress(CHAIN, 0n);
+        const confirm: PaymentChange = {
+          paymentId: payment.id,
+          patch: { status: "CONFIRMED", blockHeight: 9n, confirmations: 1 },
+          eventType: "CONFIRMED",
+          at: new Date(),
+        };
+
+        expect(
+          await refusal(store.setChainProgress({ chainId: CHAIN, height: 9n, hash: "0x09", fence: 3n })),
+        ).toMatchObject({ name: "StaleFenceError", chainId: CHAIN, fence: 3n, storedFence: fence });
+        const refused = await refusal(
+          store.applyPaymentChanges([confirm], { chainId: CHAIN, height: 9n, hash: "0x09", fence: 3n }),
+        );
+        expect(refused).toBeInstanceOf(StaleFenceError);
+        expect(refused).toMatchObject({ fence: 3n, storedFence: fence });
+        expect(await store.getPayments([payment.id])).toEqual([payment]);
+
+        const applied = await store.applyPaymentChanges([confirm], {
+          chainId: CHAIN,
+          height: 9n,
+          hash: "0x09",
+          fence,
+        });
+        expect(applied.map((event) => event.type)).toEqual(["CONFIRMED"]);
+        await store.setChainProgress({ chainId: CHAIN, height: 10n, hash: "0x0a", fence });
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 10n,
+          hash: "0x0a",
+          fence,
+        });
+      });
+
+      test("claimChainProgress: successive claims give strictly increasing fences; only the latest claimer writes", async () => {
+        // Two trackers that both believe they lead, each with the same token from a reset counter.
+        const first = await store.claimChainProgress(CHAIN, 1n);
+        await store.setChainProgress({ chainId: CHAIN, height: 1n, hash: "0x01", fence: first.fence });
+        const second = await store.claimChainProgress(CHAIN, 1n);
+        expect(second.fence > first.fence).toBe(true);
+        expect(second.progress).toEqual({ chainId: CHAIN, height: 1n, hash: "0x01", fence: second.fence });
+
+        expect(
+          await refusal(
+            store.setChainProgress({ chainId: CHAIN, height: 2n, hash: "0x02", fence: first.fence }),
+          ),
+        ).toBeInstanceOf(StaleFenceError);
+        expect(
+          await refusal(
+            store.applyPaymentChanges([], { chainId: CHAIN, height: 2n, hash: "0x02", fence: first.fence }),
+          ),
+        ).toBeInstanceOf(StaleFenceError);
+        await store.setChainProgress({ chainId: CHAIN, height: 2n, hash: "0x02", fence: second.fence });
+
+        const third = await store.claimChainProgress(CHAIN, 1n);
+        expect(third.fence > second.fence).toBe(true);
+        expect(third.progress).toMatchObject({ height: 2n, fence: third.fence });
+        expect(
+          await refusal(
+            store.setChainProgress({ chainId: CHAIN, height: 3n, hash: "0x03", fence: second.fence }),
+          ),
+        ).toBeInstanceOf(StaleFenceError);
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 2n,
+          hash: "0x02",
+          fence: third.fence,
+        });
+      });
+
+      test("claimChainProgress in one commit with progress writes: one issued before it commits, one issued after it is refused", async () => {
+        const w = await newWorld(store);
+        const [p1, p2] = [
+          outgoing(w, { status: "SUBMITTED", txHash: "0x01" }),
+          outgoing(w, { status: "SUBMITTED", txHash: "0x02" }),
+        ];
+        await store.recordPayment(p1);
+        await store.recordPayment(p2);
+        await store.setChainProgress({ chainId: CHAIN, height: 8n, hash: "0x08", fence: 3n });
+        const at = new Date();
+        const confirm = (p: PaymentRecord): PaymentChange => ({
+          paymentId: p.id,
+          patch: { status: "CONFIRMED" },
+          eventType: "CONFIRMED",
+          at,
+        });
+
+        // Issued together, not awaited one by one: the old leader's blocks on either side of the claim.
+        const [before, claim, after] = await Promise.allSettled([
+          store.applyPaymentChanges([confirm(p1)], { chainId: CHAIN, height: 9n, hash: "0x09", fence: 3n }),
+          store.claimChainProgress(CHAIN, 0n),
+          store.applyPaymentChanges([confirm(p2)], { chainId: CHAIN, height: 10n, hash: "0x0a", fence: 3n }),
+        ]);
+
+        expect(before.status).toBe("fulfilled");
+        // The claim saw the block committed before it, and raised the fence that wrote it.
+        expect(claim.status === "fulfilled" && claim.value).toEqual({
+          fence: 4n,
+          progress: { chainId: CHAIN, height: 9n, hash: "0x09", fence: 4n },
+        });
+        expect(after.status === "rejected" && after.reason).toMatchObject({ fence: 3n, storedFence: 4n });
+        expect(await store.getPayments([p1.id, p2.id])).toEqual([
+          { ...p1, status: "CONFIRMED", updatedAt: at },
+          p2,
+        ]);
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 9n,
+          hash: "0x09",
+          fence: 4n,
         });
       });
     });
@@ -909,7 +1286,7 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
           at: new Date(),
         };
         await Promise.all([store.recordPayment(sent), store.recordIncomingPayments([received])]);
-        await store.applyPaymentChanges([change], { chainId: CHAIN, height: 12n, hash: "0x0c" });
+        await store.applyPaymentChanges([change], { chainId: CHAIN, height: 12n, hash: "0x0c", fence: 2n });
         const before = {
           payments: await store.getPayments([sent.id, received.id]),
           events: await store.readEvents({ tenantId: tenant.id, after: 0n, limit: 100 }),
@@ -925,7 +1302,16 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
         expect(await store.getAccounts([account.id, other.id])).toEqual([account, other]);
         expect(await store.getPayments([sent.id, received.id])).toEqual(before.payments);
         expect(await store.readEvents({ tenantId: tenant.id, after: 0n, limit: 100 })).toEqual(before.events);
-        expect(await store.getChainProgress(CHAIN)).toEqual({ chainId: CHAIN, height: 12n, hash: "0x0c" });
+        expect(await store.getChainProgress(CHAIN)).toEqual({
+          chainId: CHAIN,
+          height: 12n,
+          hash: "0x0c",
+          fence: 2n,
+        });
+        // The fence survives too: a writer with a lower one is still refused after the restart.
+        await expect(
+          store.setChainProgress({ chainId: CHAIN, height: 13n, hash: "0x0d", fence: 1n }),
+        ).rejects.toSatisfy(isStaleFenceError);
         expect(await store.latestEventCursor()).toBe(before.events.at(-1)?.cursor);
 
         // Idempotency and dedupe hold across the restart; new cursors follow the old ones.
@@ -934,6 +1320,21 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
         const next = await store.recordPayment(outgoing(w));
         expect(next.created).toBe(true);
         if (next.created) expect(next.event.cursor > (before.events.at(-1)?.cursor as bigint)).toBe(true);
+      });
+
+      test("reopen: a claimed fence survives; the earlier claimer is still refused and the next claim goes higher", async (ctx) => {
+        if (handle.reopen === undefined) ctx.skip();
+        await store.setChainProgress({ chainId: CHAIN, height: 5n, hash: "0x05", fence: 2n });
+        const claimed = await store.claimChainProgress(CHAIN, 0n);
+        expect(claimed.fence).toBe(3n);
+
+        store = await (handle.reopen as () => Promise<Store>)();
+
+        expect(await store.getChainProgress(CHAIN)).toEqual(claimed.progress);
+        await expect(
+          store.setChainProgress({ chainId: CHAIN, height: 6n, hash: "0x06", fence: 2n }),
+        ).rejects.toSatisfy(isStaleFenceError);
+        expect((await store.claimChainProgress(CHAIN, 1n)).fence).toBe(4n);
       });
     });
   });

@@ -1,5 +1,6 @@
 import type { ChainAdapter, PreparedTransaction, Signer, TransferRequest } from "../../../adapters/types.ts";
 import { isAdapterError } from "../../../adapters/types.ts";
+import { type SendLocks, sendLockKey, soleReplicaSendLocks } from "../../cluster/sendLocks.ts";
 import { IdempotencyConflictError, InsufficientFundsError } from "../../errors/gatewayError.ts";
 import type { EventBus } from "../../events/eventBus.ts";
 import type { Logger } from "../../logger.ts";
@@ -61,6 +62,8 @@ export class PaymentSender {
       logger: Logger;
       /** Hands a submitted payment to its chain's tracker. */
       onSubmitted: (payment: PaymentRecord) => void;
+      /** Per-account locks shared with other replicas. Default: this gateway alone. */
+      sendLocks?: SendLocks;
     },
   ) {
     // Release reserved amounts as the tracker settles payments (their amount is then in the balance).
@@ -102,7 +105,10 @@ export class PaymentSender {
         while (lane.waiting.length > 0) {
           const batch = lane.waiting.splice(0);
           try {
-            await this.#sendBatch(lane, batch);
+            const signer = sendLockKey(lane.from.chainId, lane.from.address);
+            await (this.deps.sendLocks ?? soleReplicaSendLocks).run(signer, (handedOver) =>
+              this.#sendBatch(lane, batch, handedOver),
+            );
           } catch (error) {
             // A chain that cannot be read (CHAIN_UNAVAILABLE) or a fault (store down, bug): every
             // caller in the batch hears it; nothing half-done is acknowledged, and what was recorded
@@ -122,9 +128,12 @@ export class PaymentSender {
     })();
   }
 
-  async #sendBatch(lane: AccountLane, batch: Waiting[]): Promise<void> {
+  /** `handedOver`: another replica may have sent from this account since this one last did. */
+  async #sendBatch(lane: AccountLane, batch: Waiting[], handedOver: boolean): Promise<void> {
     const { store, chains } = this.deps;
     const adapter = chains.adapterOf(lane.from.chainId);
+    // What another replica sent is in the store (amounts in flight) and on the chain (nonces).
+    if (handedOver) lane.reserved = null;
     const reserved = await this.#reserved(lane);
     // Every payment of one sending account moves its subnet's asset.
     const asset = batch[0]?.payment.record.asset;
@@ -173,6 +182,7 @@ export class PaymentSender {
 
     if (accepted.length > 0) {
       const signer = await this.#signer(lane, adapter);
+      if (handedOver) adapter.resetNonce?.(signer.address);
       // New payments are signed first (consecutive nonces, in arrival order) and recorded already
       // SUBMITTED: one write holds the idempotency key, the payment and its signed bytes, before
       // any broadcast. A transfer the adapter refuses before signing is answered, not recorded.

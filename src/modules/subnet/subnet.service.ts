@@ -1,4 +1,5 @@
 import type { AssetInfo, ChainAdapter } from "../../../adapters/types.ts";
+import { type SendLocks, sendLockKey, soleReplicaSendLocks } from "../../cluster/sendLocks.ts";
 import { BadUserInputError, NotFoundError, UnsupportedError } from "../../errors/gatewayError.ts";
 import { newId } from "../../ids.ts";
 import { parseAmount } from "../../money/amount.ts";
@@ -49,6 +50,8 @@ export class SubnetService {
     private readonly store: Store,
     private readonly chains: ChainService,
     private readonly vault: Vault,
+    /** Shared with the payment sender: issuing signs from the tenant's owner key, as its treasury's payments do. */
+    private readonly sendLocks: SendLocks = soleReplicaSendLocks,
   ) {}
 
   async createSubnet(tenantId: string, input: CreateSubnet): Promise<SubnetRecord> {
@@ -118,9 +121,17 @@ export class SubnetService {
     const ownerKeyId = await this.#ownerKey(tenantId, adapter);
     const issuer = await this.vault.signer(ownerKeyId, (publicKey) => adapter.addressOf(publicKey));
     const issueAsset = adapter.issueAsset.bind(adapter);
-    const asset = await adapterCall(
-      () => issueAsset({ issuer, name: subnet.name, symbol: issue.symbol, decimals: issue.decimals, supply }),
-      "asset.issue",
+    const asset = await this.sendLocks.run(
+      sendLockKey(adapter.description.id, issuer.address),
+      (handedOver) => {
+        // Another replica may have used the owner key's next nonce (issuing, or paying from a treasury).
+        if (handedOver) adapter.resetNonce?.(issuer.address);
+        return adapterCall(
+          () =>
+            issueAsset({ issuer, name: subnet.name, symbol: issue.symbol, decimals: issue.decimals, supply }),
+          "asset.issue",
+        );
+      },
     );
     const treasury: AccountRecord = {
       id: newId("acc"),

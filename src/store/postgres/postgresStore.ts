@@ -13,6 +13,7 @@ import {
 import type {
   AccountRecord,
   ApiKeyRecord,
+  ChainClaim,
   ChainProgress,
   EventFilter,
   Page,
@@ -238,6 +239,10 @@ export class PostgresStore implements Store {
 
   setChainProgress(progress: ChainProgress): Promise<void> {
     return this.#commit.run(writes.setChainProgress(progress));
+  }
+
+  claimChainProgress(chainId: string, atLeast: bigint): Promise<ChainClaim> {
+    return this.#commit.run(writes.claimChainProgress(chainId, atLeast));
   }
 
   /** Records by id, in the order asked (repeats included), null where none exists. */

@@ -10,15 +10,19 @@ import {
 import {
   accountRow,
   apiKeyRow,
+  chainProgressRecord,
+  chainProgressRow,
   paymentRecord,
   paymentRow,
   subnetRow,
   tenantRow,
   vaultKeyRow,
 } from "../rowCodec.ts";
+import { StaleFenceError } from "../staleFenceError.ts";
 import type {
   AccountRecord,
   ApiKeyRecord,
+  ChainClaim,
   ChainProgress,
   PaymentChange,
   PaymentEventRecord,
@@ -149,6 +153,9 @@ export const recordIncomingPayments =
 export const applyPaymentChanges =
   (changes: readonly PaymentChange[], progress?: ChainProgress): WriteBody<PaymentEventRecord[]> =>
   async (trx, log) => {
+    // The fence first: a writer that lost its lease is refused before it locks a payment (and the
+    // savepoint or transaction GroupCommit runs this in would undo them anyway).
+    if (progress !== undefined) await upsertChainProgress(trx, progress);
     for (const change of changes) {
       // FOR UPDATE: a concurrent change to the same payment waits, so neither patch is lost.
       const row = await trx
@@ -165,7 +172,6 @@ export const applyPaymentChanges =
         .execute();
       if (change.eventType !== null) log.push(paymentEvent(change.eventType, payment, change.at));
     }
-    if (progress !== undefined) await upsertChainProgress(trx, progress);
     return (appended) => [...appended];
   };
 
@@ -176,17 +182,55 @@ export const setChainProgress =
     return nothing;
   };
 
+export const claimChainProgress =
+  (chainId: string, atLeast: bigint): WriteBody<ChainClaim> =>
+  async (trx) => {
+    // One statement: the UPDATE locks the row, so a concurrent progress write waits for this claim to
+    // commit and is then judged (ON CONFLICT … WHERE re-reads the row) by the new fence; one that
+    // committed first is read here, so fence + 1 is computed from the latest token.
+    const row = await trx
+      .updateTable("chain_progress")
+      .set((eb) => ({ fence: sql<bigint>`GREATEST(${eb.ref("fence")} + 1, ${atLeast}::bigint)` }))
+      .where("chain_id", "=", chainId)
+      .returningAll()
+      .executeTakeFirst();
+    const claim: ChainClaim =
+      row === undefined
+        ? { fence: atLeast, progress: null }
+        : { fence: row.fence, progress: chainProgressRecord(row) };
+    return () => claim;
+  };
+
+/**
+ * Writes the chain's progress unless a newer lease holder (a greater fence) wrote it: then throws
+ * StaleFenceError, and GroupCommit rolls this write back to its savepoint (or its transaction).
+ */
 async function upsertChainProgress(trx: Trx, progress: ChainProgress): Promise<void> {
-  await trx
+  const row = chainProgressRow(progress);
+  // Under READ COMMITTED the WHERE is checked against the latest committed row, which ON CONFLICT
+  // locks even when the WHERE fails: a concurrent tracker's write is waited for, never overtaken.
+  const written = await trx
     .insertInto("chain_progress")
-    .values({ chain_id: progress.chainId, height: progress.height, hash: progress.hash })
+    .values(row)
     .onConflict((oc) =>
-      oc.column("chain_id").doUpdateSet((eb) => ({
-        height: eb.ref("excluded.height"),
-        hash: eb.ref("excluded.hash"),
-      })),
+      oc
+        .column("chain_id")
+        .doUpdateSet((eb) => ({
+          height: eb.ref("excluded.height"),
+          hash: eb.ref("excluded.hash"),
+          fence: eb.ref("excluded.fence"),
+        }))
+        .where((eb) => eb("chain_progress.fence", "<=", eb.ref("excluded.fence"))),
     )
-    .execute();
+    .returning("chain_id")
+    .executeTakeFirst();
+  if (written !== undefined) return;
+  const stored = await trx
+    .selectFrom("chain_progress")
+    .select("fence")
+    .where("chain_id", "=", row.chain_id)
+    .executeTakeFirstOrThrow();
+  throw new StaleFenceError({ chainId: row.chain_id, fence: row.fence, storedFence: stored.fence });
 }
 
 /** What a PaymentChange may patch, plus updated_at. */

@@ -23,6 +23,7 @@ import {
 import type {
   AccountRecord,
   ApiKeyRecord,
+  ChainClaim,
   ChainProgress,
   EventFilter,
   Page,
@@ -241,6 +242,10 @@ export class SqliteStore implements Store {
 
   setChainProgress(progress: ChainProgress): Promise<void> {
     return this.#writer.run("setChainProgress", progress);
+  }
+
+  claimChainProgress(chainId: string, atLeast: bigint): Promise<ChainClaim> {
+    return this.#writer.run("claimChainProgress", chainId, atLeast);
   }
 
   /** Commits the writes already issued, then closes the file. */

@@ -2,6 +2,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type {
   AccountsTable,
   ApiKeysTable,
+  ChainProgressTable,
   PaymentEventsTable,
   PaymentsTable,
   SubnetsTable,
@@ -18,6 +19,8 @@ import {
 import {
   accountRow,
   apiKeyRow,
+  chainProgressRecord,
+  chainProgressRow,
   paymentEventRow,
   paymentRecord,
   paymentRow,
@@ -25,9 +28,11 @@ import {
   tenantRow,
   vaultKeyRow,
 } from "../rowCodec.ts";
+import { StaleFenceError } from "../staleFenceError.ts";
 import type {
   AccountRecord,
   ApiKeyRecord,
+  ChainClaim,
   ChainProgress,
   NewPaymentEvent,
   PaymentChange,
@@ -152,6 +157,8 @@ export class SqliteWrites {
   readonly #updatePayment: BetterSqlite3.Statement;
   readonly #insertEvent: BetterSqlite3.Statement;
   readonly #upsertProgress: BetterSqlite3.Statement;
+  readonly #selectFence: BetterSqlite3.Statement<[string], { fence: bigint }>;
+  readonly #raiseFence: BetterSqlite3.Statement<[{ chain_id: string; at_least: bigint }], ChainProgressTable>;
 
   /** Events appended in the open batch, in cursor order: the group commit's journal drains it. */
   readonly appended: PaymentEventRecord[] = [];
@@ -192,9 +199,16 @@ export class SqliteWrites {
         .join(", ")} WHERE id = @id`,
     );
     this.#insertEvent = db.prepare(insertSql("payment_events", EVENT_COLUMNS));
+    // The WHERE is the fence: a row written by a newer lease holder is left alone (no change counted).
     this.#upsertProgress = db.prepare(
-      "INSERT INTO chain_progress (chain_id, height, hash) VALUES (?, ?, ?) " +
-        "ON CONFLICT (chain_id) DO UPDATE SET height = excluded.height, hash = excluded.hash",
+      "INSERT INTO chain_progress (chain_id, height, hash, fence) VALUES (@chain_id, @height, @hash, @fence) " +
+        "ON CONFLICT (chain_id) DO UPDATE SET height = excluded.height, hash = excluded.hash, fence = excluded.fence " +
+        "WHERE chain_progress.fence <= excluded.fence",
+    );
+    this.#selectFence = db.prepare("SELECT fence FROM chain_progress WHERE chain_id = ?");
+    // max() of two integers stays an integer, so the fence stays exact past 2^53.
+    this.#raiseFence = db.prepare(
+      "UPDATE chain_progress SET fence = max(fence + 1, @at_least) WHERE chain_id = @chain_id RETURNING *",
     );
   }
 
@@ -253,6 +267,9 @@ export class SqliteWrites {
   }
 
   applyPaymentChanges(changes: readonly PaymentChange[], progress?: ChainProgress): PaymentEventRecord[] {
+    // The fence first: a writer that lost its lease is refused before it touches a payment (and the
+    // group commit's savepoint would undo them anyway).
+    if (progress !== undefined) this.setChainProgress(progress);
     const events: PaymentEventRecord[] = [];
     for (const change of changes) {
       const row = this.#selectPayment.get(change.paymentId);
@@ -261,12 +278,28 @@ export class SqliteWrites {
       if (change.eventType === null) continue;
       events.push(this.#append(paymentEvent(change.eventType, payment, change.at)));
     }
-    if (progress !== undefined) this.setChainProgress(progress);
     return events;
   }
 
+  /** Throws StaleFenceError (the batch's savepoint then undoes this whole write) when out-fenced. */
   setChainProgress(progress: ChainProgress): void {
-    this.#upsertProgress.run(progress.chainId, progress.height, progress.hash);
+    const row = chainProgressRow(progress);
+    if (this.#upsertProgress.run(row).changes > 0) return;
+    const stored = this.#selectFence.get(row.chain_id);
+    if (stored === undefined) {
+      throw new Error(`The progress of ${row.chain_id} was neither written nor found.`);
+    }
+    throw new StaleFenceError({ chainId: row.chain_id, fence: row.fence, storedFence: stored.fence });
+  }
+
+  /**
+   * Raises the chain's fence past every one stored; runs inside the batch like any write, so a
+   * progress write queued before it commits first and one queued after it is judged by the new fence.
+   */
+  claimChainProgress(chainId: string, atLeast: bigint): ChainClaim {
+    const row = this.#raiseFence.get({ chain_id: chainId, at_least: atLeast });
+    if (row === undefined) return { fence: atLeast, progress: null };
+    return { fence: row.fence, progress: chainProgressRecord(row) };
   }
 
   /** Appends `event` to the log, and to the batch's journal with the cursor it got. */

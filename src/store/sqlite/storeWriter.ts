@@ -1,5 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import { startTypescriptWorker } from "../../workers/startTypescriptWorker.ts";
+import { StaleFenceError } from "../staleFenceError.ts";
 import type { PaymentEventRecord } from "../store.ts";
 import type { SqliteWrites } from "./sqliteWrites.ts";
 import type { WriteMethod, WriterReply, WriterRequest } from "./storeWriterProtocol.ts";
@@ -85,6 +86,7 @@ export class StoreWriter {
         this.#pending.delete(reply.id);
         if (!pending) return;
         if (reply.ok) pending.resolve(reply.value);
+        else if (reply.staleFence !== undefined) pending.reject(new StaleFenceError(reply.staleFence));
         else pending.reject(reply.error);
       }
     }

@@ -1,3 +1,4 @@
+import type { StaleFence } from "../staleFenceError.ts";
 import type { PaymentEventRecord } from "../store.ts";
 import type { SqliteWrites } from "./sqliteWrites.ts";
 
@@ -12,7 +13,11 @@ export type WriterRequest =
 
 export type WriterReply =
   | { kind: "result"; id: number; ok: true; value: unknown }
-  | { kind: "result"; id: number; ok: false; error: unknown }
+  /**
+   * A structured clone keeps an Error's message but not its class, name or own fields: a refused
+   * progress write also sends `staleFence`, from which the parent rebuilds the StaleFenceError.
+   */
+  | { kind: "result"; id: number; ok: false; error: unknown; staleFence?: StaleFence }
   /** One commit's events, in cursor order, sent before that commit's results. */
   | { kind: "events"; events: PaymentEventRecord[] }
   | { kind: "closed" };

@@ -2,6 +2,7 @@
 // SQLite transaction and one fsync per batch) and answers on the parent port. The commit's fsync and
 // SQLite's own work happen here, off the thread that serves requests.
 import { parentPort, workerData } from "node:worker_threads";
+import { StaleFenceError } from "../staleFenceError.ts";
 import type { PaymentEventRecord } from "../store.ts";
 import { GroupCommit } from "./groupCommit.ts";
 import { openConnection } from "./openConnection.ts";
@@ -43,6 +44,11 @@ port.on("message", (request: WriterRequest) => {
     .run(() => method.apply(writes, request.args))
     .then(
       (value) => post({ kind: "result", id: request.id, ok: true, value }),
-      (error: unknown) => post({ kind: "result", id: request.id, ok: false, error }),
+      (error: unknown) =>
+        post(
+          error instanceof StaleFenceError
+            ? { kind: "result", id: request.id, ok: false, error, staleFence: error.toStaleFence() }
+            : { kind: "result", id: request.id, ok: false, error },
+        ),
     );
 });

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { initialSchema } from "./0001_initialSchema.ts";
+import { chainProgressFence } from "./0002_chainProgressFence.ts";
 import type { MigrationDialect } from "./migrationDialect.ts";
 
 /**
@@ -9,5 +10,6 @@ import type { MigrationDialect } from "./migrationDialect.ts";
 export const storeMigrations = (dialect: MigrationDialect): MigrationProvider => ({
   getMigrations: async (): Promise<Record<string, Migration>> => ({
     "0001_initial_schema": initialSchema(dialect),
+    "0002_chain_progress_fence": chainProgressFence,
   }),
 });
