@@ -9,7 +9,8 @@
 //   (7) sendPayment on Solana (local endpoint) payments/s ÷ raw web3.js sends/s         goal ≥ 0.8
 //   (8) HTTP requests reaching the Solana endpoint for a page of 100 accounts           goal 1
 // (5) and (6) run last, with their own table: bench/evm/runEvmBench.ts; then (7) and (8),
-// bench/solana/runSolanaBench.ts.
+// bench/solana/runSolanaBench.ts; then issue 7's 2 replicas on PostgreSQL + Redis vs 1 on SQLite,
+// bench/replicas/runReplicasBench.ts (skipped, saying why, without PostgreSQL or Redis).
 // The servers run in child processes (bench/gateway/*Child.ts); the load generator (autocannon) and
 // the subscribers run here, so they never share the server's thread.
 //
@@ -32,6 +33,7 @@ import { printTable } from "./gateway/printTable.ts";
 import { seedGateway } from "./gateway/seedGateway.ts";
 import type { SubscriptionTarget } from "./gateway/subscriberPool.ts";
 import { summarizeProfile } from "./gateway/summarizeProfile.ts";
+import { runReplicasBench } from "./replicas/runReplicasBench.ts";
 import { runSolanaBench } from "./solana/runSolanaBench.ts";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -263,3 +265,4 @@ try {
 
 await runEvmBench();
 await runSolanaBench();
+await runReplicasBench();

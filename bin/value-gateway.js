@@ -12,6 +12,7 @@ register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url))
 // commander Command. Add the gateway's own (`start`, from src/) here, one line each.
 const commands = [
   { module: "../src/cli/startCommand.ts", create: "startCommand" },
+  { module: "../src/cli/vaultCommand.ts", create: "vaultCommand" },
   { module: "../adapters/refchain/cli.ts", create: "refchainCommand" },
 ];
 

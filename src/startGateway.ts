@@ -18,7 +18,13 @@ import { publishCommittedEvents } from "./events/publishCommittedEvents.ts";
 import { createRedisEventBus } from "./events/redisEventBus.ts";
 import { buildGatewaySchema } from "./graphql/buildGatewaySchema.ts";
 import type { Logger } from "./logger.ts";
+import { countCommittedPayments } from "./metrics/countCommittedPayments.ts";
+import { GatewayMetrics } from "./metrics/gatewayMetrics.ts";
+import { meteredChainAdapter } from "./metrics/meteredChainAdapter.ts";
+import { trackChainLag } from "./metrics/trackChainLag.ts";
 import { AccountService } from "./modules/account/account.service.ts";
+import { ApiKeyService } from "./modules/apiKey/apiKey.service.ts";
+import { AuditService } from "./modules/audit/audit.service.ts";
 import { ChainService } from "./modules/chain/chain.service.ts";
 import { PaymentService } from "./modules/payment/payment.service.ts";
 import { PaymentSender } from "./modules/payment/paymentSender.ts";
@@ -38,12 +44,32 @@ import { Vault } from "./vault/vault.ts";
 const TRACKER_LEASE_TTL_MS = 5_000;
 const TRACKER_LEASE_CHECK_MS = 1_000;
 
+// How long /readyz waits for the store before it calls it down.
+const READINESS_STORE_DEADLINE_MS = 2_000;
+
+/** `promise`, or a rejection with `message` once `ms` passed. */
+async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface RunningGateway {
   /** http://host:port/graphql */
   url: string;
   /** ws://host:port/graphql */
   wsUrl: string;
   services: Services;
+  /** This gateway's metrics (GET /metrics with GATEWAY_METRICS_TOKEN). */
+  metrics: GatewayMetrics;
   /** Dev mode: the dev tenant's id (its key is config.devTenantApiKey). */
   devTenantId: string | null;
   /** Stops accepting, drains, stops trackers, closes chains and the store. */
@@ -69,6 +95,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   };
   // Names this process among the replicas (leases, send locks) and in their logs.
   const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const metrics = new GatewayMetrics({ processMetrics: config.metricsToken !== null });
 
   try {
     // Tenants, subnets and accounts never change once created: served from memory after first use.
@@ -82,7 +109,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     );
     closers.push(() => store.close());
     const vault = await Vault.open(store, config.masterKey);
-    const adapters: ChainAdapter[] = await openAdapters({ dataDir: config.dataDir, env: config.env });
+    const adapters: ChainAdapter[] = (await openAdapters({ dataDir: config.dataDir, env: config.env })).map(
+      (adapter) => meteredChainAdapter(adapter, metrics),
+    );
     closers.push(() => Promise.all(adapters.map((adapter) => adapter.close())).then(() => undefined));
 
     // With Redis, this gateway is one of several replicas: events reach every replica, one replica
@@ -100,6 +129,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       : createMemoryEventBus({ logger });
     closers.push(() => bus.close());
     closers.push(publishCommittedEvents(store, bus));
+    closers.push(countCommittedPayments(store, metrics));
     const chains = new ChainService(adapters);
     const leaderships = new Map(
       adapters.map((adapter) => {
@@ -133,6 +163,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       }),
     );
     chains.setHealth((chainId) => leaderships.get(chainId)?.ready() ?? false);
+    trackChainLag(metrics, leaderships, chains);
     // Whichever replica applies a block, every replica learns the new head.
     closers.push(bus.onHead((head) => chains.noteHead(head.chainId, head)));
     if (redis !== null) {
@@ -171,6 +202,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       subnets,
       accounts,
       payments,
+      apiKeys: new ApiKeyService(store, bus),
+      audit: new AuditService(store),
       logger,
       latestCursor: () => store.latestEventCursor(),
     };
@@ -189,6 +222,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       services,
       adminKey: config.adminKey,
       logger,
+      metrics,
+      metricsToken: config.metricsToken,
+      limits: config.limits,
+      production: config.production,
       // With Redis every replica draws on one budget per tenant; without it (or while it is away), each counts its own.
       rateLimiter: createTenantRateLimiter({
         limit: config.rateLimit,
@@ -204,7 +241,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         for (const [chainId, leadership] of leaderships)
           checks[chainId] = leadership.ready() ? "following" : "not following";
         try {
-          await store.latestEventCursor();
+          // Bounded: a partitioned database must make /readyz fail, not hang until the OS gives up.
+          await withDeadline(
+            store.latestEventCursor(),
+            READINESS_STORE_DEADLINE_MS,
+            "the store did not answer within 2 s",
+          );
           checks.store = "ok";
         } catch (error) {
           checks.store = error instanceof Error ? error.message : "unavailable";
@@ -224,6 +266,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       url: `http://${host}:${port}${GRAPHQL_PATH}`,
       wsUrl: `ws://${host}:${port}${GRAPHQL_PATH}`,
       services,
+      metrics,
       devTenantId: devTenant?.id ?? null,
       close: closeAll,
     };

@@ -1,7 +1,7 @@
 // The gateway under test, in its own process: startGateway with the environment the bench gives
-// (PORT, DATA_DIR, REFCHAIN_BLOCK_TIME_MS, …), plus what only an in-process observer can do: stamp
-// the instant each payment event is published (its commit has returned), profile a phase, read the
-// process's CPU time.
+// (PORT, DATA_DIR, REFCHAIN_BLOCK_TIME_MS; for a replica DATABASE_URL, REDIS_URL, REFCHAIN_URL, …),
+// plus what only an in-process observer can do: stamp the instant each payment event is published
+// (its commit has returned), profile a phase, read the process's CPU time.
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -32,7 +32,9 @@ export interface GatewayCounters {
   logReads: number;
 }
 
-const config = loadConfig(process.env);
+// The bench measures throughput, not the per-tenant rate limit: off unless the bench's environment
+// asks for one.
+const config = loadConfig({ GATEWAY_RATE_LIMIT: "off", ...process.env });
 const gateway = await startGateway(config, createLogger(process.env.LOG_LEVEL ?? "silent"));
 
 // Payment event cursor → wall-clock ms of its publication. Events are published right after the

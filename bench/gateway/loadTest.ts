@@ -1,7 +1,8 @@
 import autocannon from "autocannon";
 
 export interface LoadTestParameters {
-  url: string;
+  /** One endpoint, or several (replicas): connection i goes to url[i % length], round-robin. */
+  url: string | readonly string[];
   connections: number;
   seconds: number;
   /** A fixed request (method POST, JSON). */
@@ -38,7 +39,8 @@ export async function loadTest(parameters: LoadTestParameters): Promise<LoadTest
   let failed = 0;
   const { nextRequest, onResponse } = parameters;
   const result = await autocannon({
-    url: parameters.url,
+    // autocannon takes a list of URLs too (its types say string only).
+    url: parameters.url as string,
     connections: parameters.connections,
     duration: parameters.seconds,
     overallRate: parameters.overallRate,

@@ -25,13 +25,30 @@ export interface GatewayLoad {
 
 /** Starts metering the gateway child; the returned function ends the phase and tells its load. */
 export async function meterGateway(gateway: ChildServer<GatewayInfo>): Promise<() => Promise<GatewayLoad>> {
-  await gateway.call("meter:start");
+  const stop = await meterGateways([gateway]);
+  return async () => {
+    const [load] = await stop();
+    if (!load) throw new Error("meterGateways returned no load");
+    return load;
+  };
+}
+
+/**
+ * Starts metering several gateway children (replicas) over one phase; the returned function ends it
+ * and tells each one's load, in the order given (`bench` is the same for all: this process).
+ */
+export async function meterGateways(
+  gateways: readonly ChildServer<GatewayInfo>[],
+): Promise<() => Promise<GatewayLoad[]>> {
+  await Promise.all(gateways.map((gateway) => gateway.call("meter:start")));
   const benchBefore = process.cpuUsage();
   const started = performance.now();
   return async () => {
     const bench = process.cpuUsage(benchBefore);
     const seconds = (performance.now() - started) / 1000;
-    const load = await gateway.call<Omit<GatewayLoad, "bench">>("meter:stop");
-    return { ...load, bench: (bench.user + bench.system) / 1e6 / seconds };
+    const loads = await Promise.all(
+      gateways.map((gateway) => gateway.call<Omit<GatewayLoad, "bench">>("meter:stop")),
+    );
+    return loads.map((load) => ({ ...load, bench: (bench.user + bench.system) / 1e6 / seconds }));
   };
 }

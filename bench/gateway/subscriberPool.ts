@@ -33,9 +33,30 @@ const PAYMENT_EVENTS = `subscription ($accountId: ID, $subnetId: ID) {
 }`;
 
 /**
- * Opens graphql-ws sockets (package `ws`), each carrying several subscriptions of one tenant, and
- * records every event they deliver with the instant it arrived. `perSocket` targets share a socket;
- * the targets of one socket must have the same key.
+ * The sockets a pool opens for `targets`: consecutive targets with the same key, at most `perSocket`
+ * to a socket (a socket authenticates as one tenant).
+ */
+export function socketGroups(
+  targets: readonly SubscriptionTarget[],
+  perSocket: number,
+): SubscriptionTarget[][] {
+  const groups: SubscriptionTarget[][] = [];
+  let current: SubscriptionTarget[] = [];
+  for (const target of targets) {
+    if (current.length === perSocket || (current[0] && current[0].apiKey !== target.apiKey)) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(target);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/**
+ * Opens graphql-ws sockets (package `ws`), each carrying up to `perSocket` subscriptions of one
+ * tenant (socketGroups), and records every event they deliver with the instant it arrived. If a
+ * socket cannot connect, the ones opened are closed again and the error is thrown.
  */
 export async function openSubscriberPool(
   wsUrl: string,
@@ -44,18 +65,18 @@ export async function openSubscriberPool(
 ): Promise<SubscriberPool> {
   const deliveries: Delivery[] = [];
   const errors: unknown[] = [];
-  const groups: SubscriptionTarget[][] = [];
-  for (let i = 0; i < targets.length; i += perSocket) groups.push(targets.slice(i, i + perSocket));
+  const groups = socketGroups(targets, perSocket);
 
   const clients: Client[] = [];
   const stops: (() => void)[] = [];
-  await Promise.all(
+  const connecting = Promise.all(
     groups.map(async (group) => {
       const apiKey = group[0]?.apiKey;
-      if (group.some((target) => target.apiKey !== apiKey)) throw new Error("one socket, one tenant key");
       let connected!: () => void;
-      const ready = new Promise<void>((resolve) => {
+      let failed!: (error: unknown) => void;
+      const ready = new Promise<void>((resolve, reject) => {
         connected = resolve;
+        failed = reject;
       });
       const client = createClient({
         url: wsUrl,
@@ -63,7 +84,16 @@ export async function openSubscriberPool(
         lazy: false,
         retryAttempts: 0,
         connectionParams: { authorization: `Bearer ${apiKey}` },
-        on: { connected: () => connected(), error: (error) => errors.push(error) },
+        on: {
+          connected: () => connected(),
+          error: (error) => {
+            errors.push(error);
+            failed(error);
+          },
+          // Refused without an error (a close code): once connected, a no-op.
+          closed: (event) =>
+            failed(new Error(`the socket closed before it connected (${(event as { code?: number }).code})`)),
+        },
       });
       clients.push(client);
       await ready;
@@ -93,6 +123,13 @@ export async function openSubscriberPool(
       }
     }),
   );
+  try {
+    await connecting;
+  } catch (error) {
+    for (const stop of stops) stop();
+    await Promise.all(clients.map((client) => client.dispose()));
+    throw error;
+  }
   return {
     deliveries,
     errors,

@@ -2,9 +2,9 @@ import type { ApiKeyRecord } from "../store/store.ts";
 
 export interface ApiKeyCacheOptions {
   /**
-   * How long a key found in the store is trusted without asking again. Default 5 s. This is how long
-   * a key revoked on another replica (which cannot reach this process's `invalidate`) keeps working
-   * here. 0 turns the cache off.
+   * How long a key found in the store is trusted without asking again. Default 5 s. Revocations
+   * reach every replica's cache at once over the event bus (`invalidateKeyId`); this is the backstop
+   * for one whose notification was lost: how long such a key keeps working here. 0 turns the cache off.
    */
   ttlMs?: number;
   /** At most this many keys held. Default 10,000. */
@@ -32,6 +32,7 @@ export class ApiKeyCache {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
+  #generation = 0;
 
   constructor(options: ApiKeyCacheOptions = {}) {
     this.#ttlMs = options.ttlMs ?? 5_000;
@@ -50,9 +51,9 @@ export class ApiKeyCache {
     return entry.record;
   }
 
-  /** Holds what the store answered for `record.secretHash`. */
-  set(record: ApiKeyRecord): void {
-    if (this.#ttlMs <= 0 || this.#maxEntries <= 0) return;
+  /** Holds what the store answered for `record.secretHash`, unless an invalidation came after `lookedUpAt`. */
+  set(record: ApiKeyRecord, lookedUpAt = this.#generation): void {
+    if (this.#ttlMs <= 0 || this.#maxEntries <= 0 || lookedUpAt !== this.#generation) return;
     const now = this.#now();
     // Re-inserting puts the key at the back, where its new expiry belongs.
     this.#entries.delete(record.secretHash);
@@ -65,11 +66,28 @@ export class ApiKeyCache {
 
   /** Forgets one key: call it when this process revokes the key, so the next request asks the store. */
   invalidate(secretHash: string): void {
+    this.#generation++;
     this.#entries.delete(secretHash);
   }
 
+  /** Forgets the key with this id (what a revocation notice names); a scan, as revocations are rare. */
+  invalidateKeyId(id: string): void {
+    this.#generation++;
+    for (const [hash, entry] of this.#entries) if (entry.record.id === id) this.#entries.delete(hash);
+  }
+
   clear(): void {
+    this.#generation++;
     this.#entries.clear();
+  }
+
+  /**
+   * Moves on at every invalidation. A lookup that started before one may have read the key before it
+   * was revoked: `set` with the generation read before the lookup holds nothing then, so a stale
+   * record is never cached past the notice that should have removed it.
+   */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** How many keys are held (expired ones included until they are touched or pushed out). */

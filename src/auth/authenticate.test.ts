@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { UnauthenticatedError } from "../errors/gatewayError.ts";
 import { newId } from "../ids.ts";
 import { openSqliteStore } from "../store/sqlite/openSqliteStore.ts";
@@ -299,5 +299,61 @@ describe("createAuthenticator: the API-key cache", () => {
     await authenticator.authenticate(key.secret);
     await authenticator.authenticate(key.secret);
     expect(counted.lookups).toHaveLength(2);
+  });
+
+  test("invalidateKeyId forgets a key by its id (what a revocation notice names); other keys stay held", async () => {
+    const counted = countingStore();
+    const [revoked, kept] = [await newKey(), await newKey()];
+    const authenticator = createAuthenticator({ store: counted.store, adminKey: ADMIN_KEY, ttlMs: 60_000 });
+    for (const key of [revoked, kept]) await authenticator.authenticate(key.secret);
+
+    revokeInDatabase(revoked.secretHash);
+    authenticator.invalidateKeyId((revoked.caller as { apiKeyId: string }).apiKeyId);
+    await unauthenticated(authenticator.authenticate(revoked.secret));
+    expect(await authenticator.authenticate(kept.secret)).toEqual(kept.caller);
+    expect(counted.lookups).toEqual([revoked.secretHash, kept.secretHash, revoked.secretHash]);
+  });
+
+  test("a lookup that was under way when its key was invalidated is answered but not cached", async () => {
+    const key = await newKey();
+    let releaseLookup: () => void = () => {};
+    const lookups: string[] = [];
+    const slowStore = {
+      async findApiKeyBySecretHash(secretHash: string) {
+        lookups.push(secretHash);
+        // The first lookup reads the key live, then waits: the revocation lands meanwhile.
+        const found = await store.findApiKeyBySecretHash(secretHash);
+        if (lookups.length === 1) await new Promise<void>((resolve) => (releaseLookup = resolve));
+        return found;
+      },
+    };
+    const authenticator = createAuthenticator({ store: slowStore, adminKey: ADMIN_KEY, ttlMs: 60_000 });
+    const inFlight = authenticator.authenticate(key.secret);
+    await vi.waitFor(() => expect(lookups).toHaveLength(1));
+    revokeInDatabase(key.secretHash);
+    authenticator.invalidateKeyId((key.caller as { apiKeyId: string }).apiKeyId);
+    releaseLookup();
+
+    // Concurrent with the revocation, that request may pass; the live record it read is not kept.
+    expect(await inFlight).toEqual(key.caller);
+    await unauthenticated(authenticator.authenticate(key.secret));
+    expect(lookups).toHaveLength(2);
+  });
+
+  test("onKeyUsed hears of each request a live key authenticates, and of nothing else", async () => {
+    const key = await newKey();
+    const used: string[] = [];
+    const authenticator = createAuthenticator({
+      store,
+      adminKey: ADMIN_KEY,
+      onKeyUsed: (record) => used.push(record.id),
+    });
+    await authenticator.authenticate(key.secret);
+    await authenticator.authenticate(`Bearer ${key.secret}`);
+    await authenticator.authenticate(`Bearer ${ADMIN_KEY}`);
+    await authenticator.authenticate(undefined);
+    await unauthenticated(authenticator.authenticate(revokedSecret));
+    const apiKeyId = (key.caller as { apiKeyId: string }).apiKeyId;
+    expect(used).toEqual([apiKeyId, apiKeyId]);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { UnauthenticatedError } from "../errors/gatewayError.ts";
-import type { Store } from "../store/store.ts";
+import type { ApiKeyRecord, Store } from "../store/store.ts";
 import { ApiKeyCache, type ApiKeyCacheOptions } from "./apiKeyCache.ts";
 import type { Caller } from "./caller.ts";
 
@@ -12,7 +12,11 @@ export interface AuthenticateDeps {
 }
 
 /** The deps, and how long (`ttlMs`) and how many (`maxEntries`) API keys are remembered. */
-export type CreateAuthenticatorOptions = AuthenticateDeps & ApiKeyCacheOptions;
+export type CreateAuthenticatorOptions = AuthenticateDeps &
+  ApiKeyCacheOptions & {
+    /** Told of every request a live API key authenticates (an ApiKeyUseRecorder keeps lastUsedAt). */
+    onKeyUsed?: (key: ApiKeyRecord) => void;
+  };
 
 /** One per server: it holds the admin key's digest and a short-lived cache of API keys. */
 export interface Authenticator {
@@ -20,6 +24,8 @@ export interface Authenticator {
   authenticate(authorization: string | undefined | null): Promise<Caller>;
   /** Forget the key with this secret hash (SHA-256 hex): call it when this process revokes that key. */
   invalidate(secretHash: string): void;
+  /** Forget the key with this id: what a revocation notice from any replica names. */
+  invalidateKeyId(id: string): void;
   /** Forget every key. */
   clear(): void;
 }
@@ -33,7 +39,7 @@ const ANONYMOUS: Caller = Object.freeze({ kind: "anonymous" });
  * remembered for `ttlMs` (default 5 s; see ApiKeyCache for what that means for revocation).
  */
 export function createAuthenticator(options: CreateAuthenticatorOptions): Authenticator {
-  const { store } = options;
+  const { store, onKeyUsed } = options;
   const adminDigest = options.adminKey === "" ? null : sha256(options.adminKey);
   const cache = new ApiKeyCache(options);
 
@@ -51,17 +57,20 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
       const secretHash = digest.toString("hex");
       let record = cache.get(secretHash) ?? null;
       if (record === null) {
+        const generation = cache.generation;
         record = await store.findApiKeyBySecretHash(secretHash);
-        if (record !== null) cache.set(record);
+        if (record !== null) cache.set(record, generation);
       }
       if (record === null || record.revokedAt !== null) {
         throw new UnauthenticatedError(
           "The API key is not valid: check the Authorization header, or ask your administrator for a new key.",
         );
       }
+      onKeyUsed?.(record);
       return { kind: "tenant", tenantId: record.tenantId, apiKeyId: record.id };
     },
     invalidate: (secretHash) => cache.invalidate(secretHash),
+    invalidateKeyId: (id) => cache.invalidateKeyId(id),
     clear: () => cache.clear(),
   };
 }

@@ -4,6 +4,12 @@ import { ConfigError } from "../config/configError.ts";
 import { createLogger } from "../logger.ts";
 import { startGateway } from "../startGateway.ts";
 
+/**
+ * The longest a shutdown may take: the HTTP drain (at most 10 s, then open connections are cut), the
+ * trackers' current block, the chains and the store.
+ */
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
 /** `value-gateway start`: the gateway with the configuration from the environment (DESIGN.md). */
 export function startCommand(): Command {
   return new Command("start")
@@ -45,12 +51,29 @@ export function startCommand(): Command {
         );
       }
       console.log(`${lines.join("\n")}\n`);
+      // The first signal drains (RunningGateway.close: stop accepting, finish in-flight HTTP requests
+      // within the drain timeout, close sockets with 1001, stop trackers, chains and the store) and
+      // exits 0. A second signal, or a drain that hangs, exits at once with 1: nothing is lost either
+      // way, since every payment is committed with its signed bytes before it is broadcast and the
+      // next start reconciles what was open.
+      let stopping = false;
       const stop = async (signal: string) => {
-        logger.info({ signal }, "shutting down");
+        if (stopping) {
+          logger.warn({ signal }, "second signal while shutting down: exiting now");
+          process.exit(1);
+        }
+        stopping = true;
+        logger.info({ signal }, "shutting down: draining requests");
+        const deadline = setTimeout(() => {
+          logger.error({ afterMs: SHUTDOWN_DEADLINE_MS }, "shutdown did not finish in time: exiting now");
+          process.exit(1);
+        }, SHUTDOWN_DEADLINE_MS);
+        deadline.unref();
         await gateway.close();
+        logger.info("stopped");
         process.exit(0);
       };
-      process.once("SIGINT", () => void stop("SIGINT"));
-      process.once("SIGTERM", () => void stop("SIGTERM"));
+      process.on("SIGINT", () => void stop("SIGINT"));
+      process.on("SIGTERM", () => void stop("SIGTERM"));
     });
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { DEFAULT_RATE_LIMIT, loadConfig } from "./config.ts";
 import { ConfigError } from "./configError.ts";
 import { DEV_KEYS_FILE } from "./devKeys.ts";
+import { DEFAULT_LIMITS } from "./limitsConfig.ts";
 
 const ADMIN_KEY = "an-admin-key-that-is-long-enough-0123456789";
 const MASTER_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -215,6 +216,7 @@ describe("loadConfig: invalid values", () => {
     ["DATABASE_URL", "mysql://user:hunter2@db/x", /DATABASE_URL must be a postgres or postgresql URL/],
     ["REDIS_URL", "localhost:6379", /REDIS_URL must be a redis or rediss URL/],
     ["GATEWAY_EXPLORER", "yes", /GATEWAY_EXPLORER must be on or off; got "yes"/],
+    ["GATEWAY_METRICS_TOKEN", "short", /GATEWAY_METRICS_TOKEN must be at least 32 characters.*openssl rand/],
   ])("%s=%s is refused with a message saying what to set", (variable, value, message) => {
     const error = configError(() => loadConfig({ DATA_DIR: root, [variable]: value }));
     expect(error.message).toMatch(message);
@@ -235,6 +237,21 @@ describe("loadConfig: invalid values", () => {
     expect(error.variables).toEqual(["PORT", "GATEWAY_MASTER_KEY", "REDIS_URL"]);
     expect(error.message).toMatch(/3 problems/);
     expect(() => statSync(join(root, DEV_KEYS_FILE))).toThrow();
+  });
+});
+
+describe("loadConfig: GATEWAY_METRICS_TOKEN", () => {
+  test("unset (or empty) turns /metrics off; a token of 32 characters or more is kept, trimmed", () => {
+    expect(loadConfig({ DATA_DIR: root }).metricsToken).toBeNull();
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_METRICS_TOKEN: " " }).metricsToken).toBeNull();
+    const token = "m".repeat(32);
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_METRICS_TOKEN: ` ${token} ` }).metricsToken).toBe(token);
+  });
+
+  test("a token that is too short is refused without being echoed", () => {
+    const error = configError(() => loadConfig({ DATA_DIR: root, GATEWAY_METRICS_TOKEN: "hunter2-secret" }));
+    expect(error.message).toMatch(/GATEWAY_METRICS_TOKEN must be at least 32 characters \(it has 14\)/);
+    expect(error.message).not.toContain("hunter2");
   });
 });
 
@@ -348,5 +365,87 @@ describe("loadConfig: DATABASE_URL", () => {
     expect(error.message).toContain("REFCHAIN_URL");
     expect(error.message).toContain("value-gateway refchain start");
     expect(error.message).not.toContain("hunter2");
+  });
+});
+
+describe("loadConfig: the GraphQL front's limits", () => {
+  test("defaults: query limits, 1 MiB bodies, CORS off, 3 s to send connection_init, subscription caps", () => {
+    const { limits } = loadConfig({ DATA_DIR: root });
+    expect(limits).toEqual(DEFAULT_LIMITS);
+    expect(limits).toEqual({
+      query: { depth: 15, cost: 100_000, aliases: 30, directives: 50, tokens: 2_000 },
+      maxBodyBytes: 1_048_576,
+      corsOrigins: [],
+      wsInitTimeoutMs: 3_000,
+      subscriptions: { perSocket: 100, perTenant: 1_000 },
+    });
+  });
+
+  test("reads every variable, trimmed", () => {
+    const { limits } = loadConfig({
+      DATA_DIR: root,
+      GATEWAY_MAX_QUERY_DEPTH: " 8 ",
+      GATEWAY_MAX_QUERY_COST: "5000",
+      GATEWAY_MAX_QUERY_ALIASES: "4",
+      GATEWAY_MAX_QUERY_DIRECTIVES: "5",
+      GATEWAY_MAX_QUERY_TOKENS: "600",
+      GATEWAY_MAX_BODY_BYTES: "65536",
+      GATEWAY_CORS_ORIGINS: " https://app.example.com ,, http://localhost:5173 ",
+      GATEWAY_WS_INIT_TIMEOUT_MS: "1500",
+      GATEWAY_MAX_SUBSCRIPTIONS_PER_SOCKET: "7",
+      GATEWAY_MAX_SUBSCRIPTIONS_PER_TENANT: "70",
+    });
+    expect(limits).toEqual({
+      query: { depth: 8, cost: 5000, aliases: 4, directives: 5, tokens: 600 },
+      maxBodyBytes: 65536,
+      corsOrigins: ["https://app.example.com", "http://localhost:5173"],
+      wsInitTimeoutMs: 1500,
+      subscriptions: { perSocket: 7, perTenant: 70 },
+    });
+  });
+
+  test("GATEWAY_CORS_ORIGINS=* alone allows any origin; empty is off", () => {
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_CORS_ORIGINS: " * " }).limits.corsOrigins).toEqual(["*"]);
+    expect(loadConfig({ DATA_DIR: root, GATEWAY_CORS_ORIGINS: " " }).limits.corsOrigins).toEqual([]);
+  });
+
+  test.each([
+    ["GATEWAY_MAX_QUERY_DEPTH", "0"],
+    ["GATEWAY_MAX_QUERY_DEPTH", "ten"],
+    ["GATEWAY_MAX_QUERY_COST", "-1"],
+    ["GATEWAY_MAX_QUERY_ALIASES", "1.5"],
+    ["GATEWAY_MAX_QUERY_DIRECTIVES", "off"],
+    ["GATEWAY_MAX_QUERY_TOKENS", "99999999999"],
+    ["GATEWAY_MAX_BODY_BYTES", "1mb"],
+    ["GATEWAY_WS_INIT_TIMEOUT_MS", "0"],
+    ["GATEWAY_MAX_SUBSCRIPTIONS_PER_SOCKET", "0"],
+    ["GATEWAY_MAX_SUBSCRIPTIONS_PER_TENANT", "many"],
+  ])("%s=%s is refused: a whole number from 1 up", (variable, value) => {
+    const error = configError(() => loadConfig({ DATA_DIR: root, [variable]: value }));
+    expect(error.variables).toEqual([variable]);
+    expect(error.message).toMatch(
+      new RegExp(`^${variable} must be a whole number from 1 to \\d+; got "${value}"\\.$`),
+    );
+  });
+
+  test.each([
+    "app.example.com",
+    "https://app.example.com/",
+    "https://app.example.com/path",
+    "ftp://files.example.com",
+    "https://a.example.com,*",
+  ])("GATEWAY_CORS_ORIGINS=%s is refused: origins as browsers send them, or * alone", (value) => {
+    const error = configError(() => loadConfig({ DATA_DIR: root, GATEWAY_CORS_ORIGINS: value }));
+    expect(error.variables).toEqual(["GATEWAY_CORS_ORIGINS"]);
+    expect(error.message).toMatch(
+      /GATEWAY_CORS_ORIGINS must be comma-separated origins \(scheme:\/\/host\[:port\], no path\)/,
+    );
+  });
+
+  test("limit problems are reported with the others", () => {
+    const error = configError(() =>
+      loadConfig({ DATA_DIR: root, PORT: "x", GATEWAY_MAX_QUERY_DEPTH: "0", GATEWAY_CORS_ORIGINS: "nope" }),
+    );
+    expect(error.variables).toEqual(["PORT", "GATEWAY_MAX_QUERY_DEPTH", "GATEWAY_CORS_ORIGINS"]);
   });
 });

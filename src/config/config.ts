@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { ConfigError } from "./configError.ts";
 import { type DevKeyName, loadDevKeys } from "./devKeys.ts";
+import { type GatewayLimits, readLimits } from "./limitsConfig.ts";
 
 /** Everything the gateway reads from its environment, checked (DESIGN.md, "Config"). */
 export interface GatewayConfig {
@@ -46,6 +47,10 @@ export interface GatewayConfig {
   rateLimit: RateLimit | null;
   /** GATEWAY_EXPLORER=on|off: the GraphiQL explorer at GET / and GET /graphql. On in dev, off in production. */
   explorer: boolean;
+  /** GATEWAY_MAX_*, GATEWAY_CORS_ORIGINS, GATEWAY_WS_INIT_TIMEOUT_MS: the GraphQL front's limits (limitsConfig.ts). */
+  limits: GatewayLimits;
+  /** GATEWAY_METRICS_TOKEN (≥ 32 characters): GET /metrics for a bearer of it; null (unset) turns /metrics off. */
+  metricsToken: string | null;
   /** The environment it was loaded from, for adapters (AdapterContext.env). */
   env: Record<string, string | undefined>;
 }
@@ -171,6 +176,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     else problem("GATEWAY_EXPLORER", `GATEWAY_EXPLORER must be on or off; got "${explorerText}".`);
   }
 
+  const metricsToken = read("GATEWAY_METRICS_TOKEN")?.trim() ?? null;
+  if (metricsToken !== null && metricsToken.length < 32) {
+    problem(
+      "GATEWAY_METRICS_TOKEN",
+      `GATEWAY_METRICS_TOKEN must be at least 32 characters (it has ${metricsToken.length}); ` +
+        `generate one with: ${GENERATE_ADMIN_KEY}`,
+    );
+  }
+
+  const limits = readLimits(read, problem);
+
   const evmRpcUrls = (read("EVM_RPC_URLS") ?? "")
     .split(",")
     .map((entry) => entry.trim())
@@ -255,6 +271,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisKeyPrefix,
     rateLimit,
     explorer,
+    limits,
+    metricsToken,
     env,
   };
 }

@@ -24,6 +24,16 @@ export interface EventBus {
   /** Every published head, of every chain; returns the function that unsubscribes. */
   onHead(listener: (event: ChainHeadEvent) => void): () => void;
   /**
+   * Announces that the API key `apiKeyId` was revoked (call after the store write returns): every
+   * replica forgets the key in its authenticator's cache and closes the sockets it opened.
+   */
+  publishApiKeyRevoked(apiKeyId: string): void;
+  /**
+   * Every revocation published on any replica, this one's synchronously inside publish; returns the
+   * function that unsubscribes. A lost notice is signalled like lost events, through onResync.
+   */
+  onApiKeyRevoked(listener: (apiKeyId: string) => void): () => void;
+  /**
    * Called when notifications may have been lost (a Redis bus after its connection came back):
    * whoever follows the log reads it again after its last cursor. A bus that never loses
    * notifications (memory) leaves it out. Returns the function that unsubscribes.

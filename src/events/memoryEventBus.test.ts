@@ -41,3 +41,24 @@ test("memoryEventBus: unsubscribe and close stop delivery", async () => {
   expect(first).toEqual([1n]);
   expect(second).toEqual([1n, 2n]);
 });
+
+test("memoryEventBus: a revocation notice reaches every listener at once, until they unsubscribe", async () => {
+  const bus = createMemoryEventBus({ logger: createLogger("silent") });
+  const first: string[] = [];
+  const second: string[] = [];
+  bus.onApiKeyRevoked(() => {
+    throw new Error("broken listener");
+  });
+  const stopFirst = bus.onApiKeyRevoked((id) => first.push(id));
+  bus.onApiKeyRevoked((id) => second.push(id));
+
+  bus.publishApiKeyRevoked("key_1");
+  // Synchronous: the replica that revoked a key has forgotten it before its mutation answers.
+  expect(first).toEqual(["key_1"]);
+  stopFirst();
+  bus.publishApiKeyRevoked("key_2");
+  await bus.close();
+  bus.publishApiKeyRevoked("key_3");
+  expect(first).toEqual(["key_1"]);
+  expect(second).toEqual(["key_1", "key_2"]);
+});

@@ -15,6 +15,7 @@ export interface MemoryEventBusParameters {
 export function createMemoryEventBus(parameters: MemoryEventBusParameters = {}): EventBus {
   const paymentListeners = new Set<(events: readonly PaymentEventRecord[]) => void>();
   const headListeners = new Set<(event: ChainHeadEvent) => void>();
+  const revokedKeyListeners = new Set<(apiKeyId: string) => void>();
 
   // A snapshot per publish: a listener that unsubscribes (or subscribes) during delivery does not
   // change who receives this event.
@@ -46,9 +47,14 @@ export function createMemoryEventBus(parameters: MemoryEventBusParameters = {}):
       deliver(headListeners, event, "chain-head");
     },
     onHead: (listener) => subscribe(headListeners, listener),
+    publishApiKeyRevoked(apiKeyId) {
+      deliver(revokedKeyListeners, apiKeyId, "api-key-revoked");
+    },
+    onApiKeyRevoked: (listener) => subscribe(revokedKeyListeners, listener),
     async close() {
       paymentListeners.clear();
       headListeners.clear();
+      revokedKeyListeners.clear();
     },
   };
 }

@@ -220,6 +220,29 @@ describe.skipIf(redisMissing !== null)("redisEventBus", () => {
     expect(onB.received).toEqual(expected);
   });
 
+  test("a revoked key's notice reaches both replicas once each: the publisher's at once, the other's through Redis", async () => {
+    const prefix = newPrefix();
+    const a = await openBus(prefix);
+    const b = await openBus(prefix);
+    const onA = collect<string>();
+    const onB = collect<string>();
+    a.onApiKeyRevoked((id) => onA.push(id));
+    b.onApiKeyRevoked((id) => onB.push(id));
+
+    a.publishApiKeyRevoked("key_1");
+    expect(onA.received).toEqual(["key_1"]);
+    await onB.waitFor((ids) => ids.includes("key_1"));
+    b.publishApiKeyRevoked("key_2");
+    expect(onB.received).toEqual(["key_1", "key_2"]);
+    await onA.waitFor((ids) => ids.includes("key_2"));
+    // A's echo of key_1 came back from Redis before B's key_2 did, and was ignored.
+    a.publishApiKeyRevoked("key_3");
+    await onB.waitFor((ids) => ids.includes("key_3"));
+
+    expect(onA.received).toEqual(["key_1", "key_2", "key_3"]);
+    expect(onB.received).toEqual(["key_1", "key_2", "key_3"]);
+  });
+
   test("a replica on another channel prefix hears nothing", async () => {
     const prefix = newPrefix();
     const a = await openBus(prefix);

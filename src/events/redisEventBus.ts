@@ -12,7 +12,10 @@ export interface RedisEventBusParameters {
   /** redis://host:port (credentials and database number included, as node-redis reads them). */
   url: string;
   logger: Logger;
-  /** Channels are `${channelPrefix}:payment-events` and `${channelPrefix}:heads`. Default "value-gateway". */
+  /**
+   * Channels are `${channelPrefix}:payment-events`, `${channelPrefix}:heads` and
+   * `${channelPrefix}:api-keys`. Default "value-gateway".
+   */
   channelPrefix?: string;
   /** How long start-up waits for Redis before it fails. Default 10 s. */
   connectTimeoutMs?: number;
@@ -24,6 +27,11 @@ type PaymentEventsMessage = { from: string; events: PaymentEventRecord[] } | { f
 interface HeadMessage {
   from: string;
   head: ChainHeadEvent;
+}
+
+interface ApiKeyRevokedMessage {
+  from: string;
+  revokedApiKeyId: string;
 }
 
 /**
@@ -44,7 +52,9 @@ interface HeadMessage {
  * - a publish of its own failed on the way to Redis: the other replicas were not told, so a resync
  *   message goes to all of them once the connection is back (node-redis queues it meanwhile);
  * - a message it could not read.
- * Heads need none of this: the next head supersedes a missed one.
+ * Heads need none of this: the next head supersedes a missed one. A revocation notice whose publish
+ * failed is covered the same way (the resync tells the others they may have missed one; they then
+ * drop their cached keys and check their open sockets' keys against the store).
  *
  * Resolves once both connections are up and subscribed (node-redis keeps retrying until then, and
  * logs each failure here); rejects when Redis did not answer within `connectTimeoutMs`.
@@ -54,6 +64,7 @@ export async function createRedisEventBus(parameters: RedisEventBusParameters): 
   const prefix = parameters.channelPrefix ?? "value-gateway";
   const paymentChannel = `${prefix}:payment-events`;
   const headChannel = `${prefix}:heads`;
+  const apiKeyChannel = `${prefix}:api-keys`;
   // Tells this bus's own messages apart when Redis echoes them back.
   const busId = randomUUID();
   // The local fan-out: a listener that throws is logged and skipped, as on a single gateway.
@@ -79,7 +90,11 @@ export async function createRedisEventBus(parameters: RedisEventBusParameters): 
     }
   }
 
-  function send(channel: string, message: PaymentEventsMessage | HeadMessage, onFailure?: () => void): void {
+  function send(
+    channel: string,
+    message: PaymentEventsMessage | HeadMessage | ApiKeyRevokedMessage,
+    onFailure?: () => void,
+  ): void {
     if (closed) return;
     publisher.publish(channel, encodeBusMessage(message)).catch((error: unknown) => {
       if (closed) return;
@@ -135,11 +150,25 @@ export async function createRedisEventBus(parameters: RedisEventBusParameters): 
     local.publishHead(message.head);
   }
 
+  function receiveApiKeyRevoked(text: string): void {
+    let message: ApiKeyRevokedMessage;
+    try {
+      message = decodeBusMessage(text) as ApiKeyRevokedMessage;
+    } catch (error) {
+      logger.error({ err: error, channel: apiKeyChannel }, "event bus: an unreadable message");
+      resyncLocally("an unreadable revocation notice");
+      return;
+    }
+    if (message.from === busId || closed) return;
+    local.publishApiKeyRevoked(message.revokedApiKeyId);
+  }
+
   try {
     const timeoutMs = parameters.connectTimeoutMs ?? 10_000;
     await Promise.all([connectWithin(publisher, timeoutMs, url), connectWithin(subscriber, timeoutMs, url)]);
     await subscriber.subscribe(paymentChannel, receivePaymentEvents);
     await subscriber.subscribe(headChannel, receiveHead);
+    await subscriber.subscribe(apiKeyChannel, receiveApiKeyRevoked);
   } catch (error) {
     closed = true;
     for (const client of [publisher, subscriber]) {
@@ -165,6 +194,12 @@ export async function createRedisEventBus(parameters: RedisEventBusParameters): 
       send(headChannel, { from: busId, head: event });
     },
     onHead: (listener) => local.onHead(listener),
+    publishApiKeyRevoked(apiKeyId) {
+      if (closed) return;
+      local.publishApiKeyRevoked(apiKeyId);
+      send(apiKeyChannel, { from: busId, revokedApiKeyId: apiKeyId }, broadcastResync);
+    },
+    onApiKeyRevoked: (listener) => local.onApiKeyRevoked(listener),
     onResync(listener) {
       // A wrapper per subscription, as the memory bus does: the same function twice is two.
       const entry = () => listener();

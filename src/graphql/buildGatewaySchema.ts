@@ -2,6 +2,8 @@ import "reflect-metadata";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { AccountResolver } from "../modules/account/account.resolver.ts";
+import { ApiKeyResolver } from "../modules/apiKey/apiKey.resolver.ts";
+import { AuditResolver } from "../modules/audit/audit.resolver.ts";
 import { AssetResolver, ChainResolver } from "../modules/chain/chain.resolver.ts";
 import { PaymentResolver } from "../modules/payment/payment.resolver.ts";
 import { PaymentEventsResolver } from "../modules/payment/paymentEvents.resolver.ts";
@@ -22,6 +24,8 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       PaymentEventsResolver,
       ChainResolver,
       AssetResolver,
+      ApiKeyResolver,
+      AuditResolver,
     ],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     // Every object type is declared with simpleResolvers: plain fields are read as properties, with

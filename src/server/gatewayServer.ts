@@ -13,17 +13,28 @@ import fastify, {
   LogController,
 } from "fastify";
 import { type ExecutionResult, GraphQLError, type GraphQLSchema } from "graphql";
-import { makeHandler } from "graphql-ws/use/@fastify/websocket";
+import { ApiKeyUseRecorder } from "../auth/apiKeyUseRecorder.ts";
 import { createAuthenticator } from "../auth/authenticate.ts";
 import type { Caller } from "../auth/caller.ts";
+import type { GatewayLimits } from "../config/limitsConfig.ts";
 import { isGatewayError, RateLimitedError } from "../errors/gatewayError.ts";
 import { type ExplorerOptions, registerExplorerRoutes } from "../explorer/explorerRoutes.ts";
 import { formatError, INTERNAL_SERVER_ERROR, isInternalError } from "../graphql/formatError.ts";
 import type { GatewayContext } from "../graphql/gatewayContext.ts";
 import { createLoaders } from "../graphql/loaders.ts";
 import type { Logger } from "../logger.ts";
+import type { GatewayMetrics } from "../metrics/gatewayMetrics.ts";
+import { graphqlHttpMetrics } from "../metrics/graphqlHttpMetrics.ts";
+import { makeMeteredWsHandler } from "../metrics/graphqlWsMetrics.ts";
+import { registerMetricsRoute } from "../metrics/metricsRoute.ts";
 import type { TenantRateLimiter } from "../rateLimit/tenantRateLimiter.ts";
 import type { Services } from "../services.ts";
+import { closeConnectionsWhenDraining } from "./closeConnectionsWhenDraining.ts";
+import { closeWebSocketsGoingAway } from "./closeWebSocketsGoingAway.ts";
+import { followApiKeyRevocations } from "./followApiKeyRevocations.ts";
+import { gatewayLimits } from "./limits/gatewayLimits.ts";
+import { SocketsByApiKey } from "./socketsByApiKey.ts";
+import { subscriptionsOnlyOverWebSocket } from "./subscriptionsOnlyOverWebSocket.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -45,6 +56,14 @@ export interface GatewayServerOptions {
   readiness: () => Promise<Readiness>;
   /** Counts each operation of a tenant (GATEWAY_RATE_LIMIT) before it runs; admin and anonymous callers are not counted. */
   rateLimiter: TenantRateLimiter;
+  /** Query limits, body size, CORS, graphql-ws limits (config.limits). */
+  limits: GatewayLimits;
+  /** NODE_ENV=production: refusals do not say the limits, validation errors suggest no field names. */
+  production: boolean;
+  /** Fed by every operation and socket; served at GET /metrics to a bearer of `metricsToken`. */
+  metrics: GatewayMetrics;
+  /** GATEWAY_METRICS_TOKEN; null: no /metrics route. */
+  metricsToken: string | null;
 }
 
 /**
@@ -56,16 +75,35 @@ export async function createGatewayServer(
   options: GatewayServerOptions,
 ): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
   const { schema, services, adminKey, logger, rateLimiter } = options;
+  const limits = gatewayLimits({ schema, limits: options.limits, production: options.production });
   const app = fastify({
     loggerInstance: logger.child({ component: "http" }) as FastifyBaseLogger,
     // Per-request access logs would be thousands a second; errors are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: limits.limits.maxBodyBytes,
   });
 
   // One authenticator for HTTP and WebSocket: its short-lived cache spares a store read per request.
-  const authenticator = createAuthenticator({ store: services.store, adminKey });
+  // Each key's lastUsedAt is written at most once a minute, off the request's path.
+  const keyUses = new ApiKeyUseRecorder({
+    store: services.store,
+    onError: (err, apiKeyId) => logger.warn({ err, apiKeyId }, "could not record an API key's use"),
+  });
+  const authenticator = createAuthenticator({
+    store: services.store,
+    adminKey,
+    onKeyUsed: (key) => keyUses.used(key),
+  });
+  // A revoked key (on any replica) is refused at once and its open sockets are closed with 4401.
+  const socketsByApiKey = new SocketsByApiKey();
+  const stopFollowingRevocations = followApiKeyRevocations({
+    bus: services.bus,
+    store: services.store,
+    authenticator,
+    sockets: socketsByApiKey,
+    logger,
+  });
   const contextFor = (caller: Caller, requestId: string): GatewayContext => {
     let requestLogger: Logger | undefined;
     return {
@@ -81,8 +119,10 @@ export async function createGatewayServer(
     };
   };
 
+  const httpMetrics = graphqlHttpMetrics<GatewayContext>(options.metrics);
   const apollo = new ApolloServer<GatewayContext>({
     schema,
+    ...limits.apollo.options,
     formatError,
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -92,6 +132,9 @@ export async function createGatewayServer(
     plugins: [
       fastifyApolloDrainPlugin(app),
       errorLogging(),
+      limits.apollo.plugin,
+      subscriptionsOnlyOverWebSocket(),
+      httpMetrics.plugin,
       // No HTTP caching of a payment API's answers, and the explorer is our own page: Apollo's
       // defaults for both would only cost time on every field and request.
       ApolloServerPluginCacheControlDisabled(),
@@ -100,13 +143,21 @@ export async function createGatewayServer(
   });
   await apollo.start();
 
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  // On close (SIGTERM), open sockets are told 1001 "going away" rather than just dropped.
+  // A graphql-ws message over the body limit closes its socket (1009).
+  await app.register(websocket, {
+    options: { maxPayload: limits.limits.maxBodyBytes },
+    preClose: closeWebSocketsGoingAway,
+  });
+  await limits.registerCors(app);
+  options.metrics.countWebSocketsWith(() => app.websocketServer.clients.size);
+  closeConnectionsWhenDraining(app);
   const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: async (request: FastifyRequest) => {
+    context: httpMetrics.timedContext(async (request: FastifyRequest) => {
       const caller = await callerOf(request);
       await admitHttpOperation(caller);
       return contextFor(caller, request.id);
-    },
+    }),
   });
   const callerOf = async (request: FastifyRequest): Promise<Caller> => {
     try {
@@ -147,8 +198,9 @@ export async function createGatewayServer(
     }
   };
 
-  const wsHandler = makeHandler<Record<string, unknown>, { caller?: Caller }>({
+  const wsHandler = makeMeteredWsHandler<Record<string, unknown>, { caller?: Caller }>(options.metrics, {
     schema,
+    connectionInitWaitTimeout: limits.limits.wsInitTimeoutMs,
     onConnect: async (ctx) => {
       const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
       try {
@@ -157,6 +209,7 @@ export async function createGatewayServer(
         );
         if (caller.kind === "anonymous") throw new Error("no key");
         ctx.extra.caller = caller;
+        if (caller.kind === "tenant") socketsByApiKey.add(caller.apiKeyId, ctx.extra.socket);
         return true;
       } catch {
         ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send connectionParams.authorization");
@@ -164,18 +217,23 @@ export async function createGatewayServer(
       }
     },
     // Each subscribe message is one operation (a subscription, or a query or mutation sent over the
-    // socket): counted before it is parsed or run. A refusal is an error message for that operation
-    // (onError formats it); the socket and its other subscriptions stay open.
-    onSubscribe: async (ctx) => {
+    // socket): counted before it is parsed or run, then held to the query limits and subscription
+    // caps. A refusal is an error message for that operation (onError formats it); the socket and
+    // its other subscriptions stay open.
+    onSubscribe: async (ctx, id, payload) => {
       const caller = ctx.extra.caller;
-      if (caller?.kind !== "tenant") return;
-      try {
-        await rateLimiter.consume(caller.tenantId);
-      } catch (error) {
-        if (!(error instanceof RateLimitedError)) throw error;
-        return [new GraphQLError(error.message, { originalError: error })];
+      if (caller?.kind === "tenant") {
+        try {
+          await rateLimiter.consume(caller.tenantId);
+        } catch (error) {
+          if (!(error instanceof RateLimitedError)) throw error;
+          return [new GraphQLError(error.message, { originalError: error })];
+        }
       }
+      return limits.ws.admit(ctx, id, payload, caller);
     },
+    onComplete: (ctx, id) => limits.ws.release(ctx, id),
+    onClose: (ctx) => limits.ws.releaseSocket(ctx),
     context: (ctx) => contextFor(ctx.extra.caller ?? { kind: "anonymous" }, `ws-${randomUUID()}`),
     onNext: (_ctx, _id, _payload, args, result) => {
       const context = args.contextValue as GatewayContext;
@@ -192,7 +250,7 @@ export async function createGatewayServer(
   });
 
   const explorer = options.explorer ? registerExplorerRoutes(app, GRAPHQL_PATH, options.explorer) : null;
-  app.post(GRAPHQL_PATH, graphqlHandler);
+  app.post(GRAPHQL_PATH, { errorHandler: limits.bodyTooLarge }, graphqlHandler);
   app.route({
     method: "GET",
     url: GRAPHQL_PATH,
@@ -208,6 +266,7 @@ export async function createGatewayServer(
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
+  registerMetricsRoute(app, options.metrics, options.metricsToken);
   app.get("/readyz", async (_request, reply) => {
     const readiness = await options.readiness();
     return reply
@@ -217,7 +276,13 @@ export async function createGatewayServer(
 
   // Apollo's drain plugin closes fastify (stop accepting, drain in-flight requests, close sockets):
   // stopping Apollo stops the whole server.
-  return { app, close: () => apollo.stop() };
+  return {
+    app,
+    close: () => {
+      stopFollowingRevocations();
+      return apollo.stop();
+    },
+  };
 }
 
 /** Subscription results get the same error treatment as HTTP responses. */

@@ -1,6 +1,8 @@
 import type {
   AccountRecord,
   ApiKeyRecord,
+  AuditEntryRecord,
+  AuditFilter,
   ChainClaim,
   ChainProgress,
   EventFilter,
@@ -15,6 +17,7 @@ import type {
   SubnetRecord,
   TenantRecord,
   VaultKeyRecord,
+  VaultRotationRecord,
 } from "./store.ts";
 
 export interface ImmutableRecordCacheOptions {
@@ -51,8 +54,8 @@ class ImmutableRecordCacheStore implements Store {
 
   // Cached: the records that never change.
 
-  async createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord): Promise<void> {
-    await this.#store.createTenant(tenant, apiKey);
+  async createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord, audit?: AuditEntryRecord): Promise<void> {
+    await this.#store.createTenant(tenant, apiKey, audit);
     this.#tenants.set(frozenCopy(tenant));
   }
 
@@ -84,11 +87,30 @@ class ImmutableRecordCacheStore implements Store {
   listTenants(page: PageRequest): Promise<Page<TenantRecord>> {
     return this.#store.listTenants(page);
   }
-  createApiKey(apiKey: ApiKeyRecord): Promise<void> {
-    return this.#store.createApiKey(apiKey);
+  createApiKey(apiKey: ApiKeyRecord, audit?: AuditEntryRecord): Promise<void> {
+    return this.#store.createApiKey(apiKey, audit);
   }
   findApiKeyBySecretHash(secretHash: string): Promise<ApiKeyRecord | null> {
     return this.#store.findApiKeyBySecretHash(secretHash);
+  }
+  // API keys change (revoked, used): never cached here; the authenticator holds its own short-lived cache.
+  getApiKeys(ids: readonly string[]): Promise<(ApiKeyRecord | null)[]> {
+    return this.#store.getApiKeys(ids);
+  }
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    return this.#store.listApiKeys(tenantId);
+  }
+  revokeApiKey(id: string, at: Date, audit?: AuditEntryRecord): Promise<ApiKeyRecord | null> {
+    return this.#store.revokeApiKey(id, at, audit);
+  }
+  recordApiKeyUse(id: string, at: Date): Promise<void> {
+    return this.#store.recordApiKeyUse(id, at);
+  }
+  appendAuditEntry(entry: AuditEntryRecord): Promise<void> {
+    return this.#store.appendAuditEntry(entry);
+  }
+  listAuditEntries(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntryRecord>> {
+    return this.#store.listAuditEntries(filter, page);
   }
   putVaultKey(key: VaultKeyRecord): Promise<void> {
     return this.#store.putVaultKey(key);
@@ -98,6 +120,21 @@ class ImmutableRecordCacheStore implements Store {
   }
   anyVaultKey(): Promise<VaultKeyRecord | null> {
     return this.#store.anyVaultKey();
+  }
+  listVaultKeys(after: string | null, limit: number): Promise<VaultKeyRecord[]> {
+    return this.#store.listVaultKeys(after, limit);
+  }
+  replaceVaultKeySealed(id: string, expectedSealed: Uint8Array, sealed: Uint8Array): Promise<boolean> {
+    return this.#store.replaceVaultKeySealed(id, expectedSealed, sealed);
+  }
+  getVaultRotation(): Promise<VaultRotationRecord | null> {
+    return this.#store.getVaultRotation();
+  }
+  beginVaultRotation(rotation: VaultRotationRecord): Promise<VaultRotationRecord> {
+    return this.#store.beginVaultRotation(rotation);
+  }
+  endVaultRotation(): Promise<void> {
+    return this.#store.endVaultRotation();
   }
   getOwnerKeyId(tenantId: string, chainId: string): Promise<string | null> {
     return this.#store.getOwnerKeyId(tenantId, chainId);

@@ -28,6 +28,14 @@ export interface VaultKeysTable {
   created_at: bigint;
 }
 
+/** At most one row (id "master_key"): the master key rotation under way. */
+export interface VaultRotationTable {
+  id: string;
+  from_key_check: Uint8Array;
+  to_key_check: Uint8Array;
+  started_at: bigint;
+}
+
 export interface OwnerKeysTable {
   tenant_id: string;
   chain_id: string;
@@ -114,15 +122,31 @@ export interface ChainProgressTable {
   fence: bigint;
 }
 
+export interface AuditEntriesTable {
+  id: string;
+  at: bigint;
+  /** "admin", "tenant" or "system"; a tenant actor also names its tenant and key. */
+  actor: string;
+  actor_tenant_id: string | null;
+  actor_api_key_id: string | null;
+  action: string;
+  target_id: string | null;
+  tenant_id: string | null;
+  /** A JSON object. */
+  details: string;
+}
+
 /** The store's schema for Kysely's typed queries (see sqlite/migrations/). */
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   vault_keys: VaultKeysTable;
+  vault_rotation: VaultRotationTable;
   owner_keys: OwnerKeysTable;
   subnets: SubnetsTable;
   accounts: AccountsTable;
   payments: PaymentsTable;
   payment_events: PaymentEventsTable;
   chain_progress: ChainProgressTable;
+  audit_entries: AuditEntriesTable;
 }

@@ -1,6 +1,13 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./database.ts";
-import { accountRecord, paymentEventRecord, paymentRecord, subnetRecord, tenantRecord } from "./rowCodec.ts";
+import {
+  accountRecord,
+  paymentEventRecord,
+  paymentRecord,
+  subnetRecord,
+  tenantRecord,
+  vaultKeyRecord,
+} from "./rowCodec.ts";
 import type {
   AccountRecord,
   EventFilter,
@@ -11,7 +18,10 @@ import type {
   PaymentRecord,
   SubnetRecord,
   TenantRecord,
+  VaultKeyRecord,
+  VaultRotationRecord,
 } from "./store.ts";
+import { VAULT_ROTATION_ID, vaultRotationRecord } from "./vaultRotationRow.ts";
 
 const OPEN_STATUSES = ["PENDING", "SUBMITTED", "CONFIRMED"] as const;
 
@@ -51,6 +61,22 @@ export class KyselyStoreReads {
       .limit(first + 1)
       .execute();
     return toPage(rows.map(tenantRecord), first);
+  }
+
+  async listVaultKeys(after: string | null, limit: number): Promise<VaultKeyRecord[]> {
+    let query = this.#db.selectFrom("vault_keys").selectAll();
+    if (after !== null) query = query.where("id", ">", after);
+    const rows = await query.orderBy("id").limit(Math.max(0, limit)).execute();
+    return rows.map(vaultKeyRecord);
+  }
+
+  async getVaultRotation(): Promise<VaultRotationRecord | null> {
+    const row = await this.#db
+      .selectFrom("vault_rotation")
+      .selectAll()
+      .where("id", "=", VAULT_ROTATION_ID)
+      .executeTakeFirst();
+    return row === undefined ? null : vaultRotationRecord(row);
   }
 
   async listSubnets(tenantId: string, page: PageRequest): Promise<Page<SubnetRecord>> {

@@ -25,6 +25,34 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
+/** Who did something the audit log records: the admin key, a tenant through one of its keys, or the gateway itself. */
+export type AuditActor =
+  | { kind: "admin" }
+  | { kind: "tenant"; tenantId: string; apiKeyId: string }
+  /** The gateway on its own behalf (the dev tenant made at start-up). */
+  | { kind: "system" };
+
+/** One admin or credential action: who, what, when. Never holds a secret. */
+export interface AuditEntryRecord {
+  /** `aud_…`: a ULID, so id order is time order. */
+  id: string;
+  at: Date;
+  actor: AuditActor;
+  /** What was done, `<object>.<verb>`: "tenant.create", "apiKey.create", "apiKey.revoke". */
+  action: string;
+  /** The id of what it was done to, when there is one. */
+  targetId: string | null;
+  /** The tenant it concerns, when there is one: what the log is filtered by. */
+  tenantId: string | null;
+  /** More about the action (a key's label, a tenant's name): JSON values, never secrets. */
+  details: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface AuditFilter {
+  /** Only entries about this tenant. */
+  tenantId?: string;
+}
+
 /** A managed key, sealed by the vault: the store never sees a private key in the clear. */
 export interface VaultKeyRecord {
   id: string;
@@ -33,6 +61,20 @@ export interface VaultKeyRecord {
   /** AES-256-GCM: nonce ‖ ciphertext ‖ tag, as the vault wrote it. */
   sealed: Uint8Array;
   createdAt: Date;
+}
+
+/**
+ * A master key rotation under way (src/vault/rotateMasterKey.ts): while it is recorded, some vault
+ * keys may be sealed under one master key and the rest under the other, and the gateway refuses to
+ * start. Each master key is kept only as a check, a known text sealed under it, by which it is
+ * recognised without being stored.
+ */
+export interface VaultRotationRecord {
+  /** The master key the rotation started from, as a check. */
+  fromKeyCheck: Uint8Array;
+  /** The master key it moves every vault key to, as a check. */
+  toKeyCheck: Uint8Array;
+  startedAt: Date;
 }
 
 /** The asset a subnet moves, as the chain described it (adapters/types.ts) when the subnet was created. */
@@ -217,19 +259,48 @@ export interface ChainClaim {
 
 export interface Store {
   // Tenants and credentials.
-  /** Creates a tenant and its first API key in one transaction. */
-  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord): Promise<void>;
+  /** Creates a tenant and its first API key in one transaction (with `audit`, when given). */
+  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord, audit?: AuditEntryRecord): Promise<void>;
   getTenants(ids: readonly string[]): Promise<(TenantRecord | null)[]>;
   listTenants(page: PageRequest): Promise<Page<TenantRecord>>;
-  createApiKey(apiKey: ApiKeyRecord): Promise<void>;
+  /** Adds a key, and `audit` in the same transaction when given. */
+  createApiKey(apiKey: ApiKeyRecord, audit?: AuditEntryRecord): Promise<void>;
   /** The key with this secret hash, revoked or not, or null. */
   findApiKeyBySecretHash(secretHash: string): Promise<ApiKeyRecord | null>;
+  getApiKeys(ids: readonly string[]): Promise<(ApiKeyRecord | null)[]>;
+  /** Every key of the tenant, revoked ones too, oldest first. */
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  /**
+   * Sets the key's revokedAt to `at` unless it is already set (then changes nothing: revoking is
+   * idempotent). `audit` is appended in the same transaction, only when this call revoked the key.
+   * Returns the key as it now stands, or null when there is no such key.
+   */
+  revokeApiKey(id: string, at: Date, audit?: AuditEntryRecord): Promise<ApiKeyRecord | null>;
+  /** Moves the key's lastUsedAt forward to `at` (never back). Callers throttle it: it is a write. */
+  recordApiKeyUse(id: string, at: Date): Promise<void>;
+  /** Appends to the audit log (for actions with no other write to share a transaction with). */
+  appendAuditEntry(entry: AuditEntryRecord): Promise<void>;
+  /** The audit log, newest first. */
+  listAuditEntries(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntryRecord>>;
 
   // The vault's sealed keys.
   putVaultKey(key: VaultKeyRecord): Promise<void>;
   getVaultKey(id: string): Promise<VaultKeyRecord | null>;
   /** Any one sealed key, to check the master key at start-up; null when the vault is empty. */
   anyVaultKey(): Promise<VaultKeyRecord | null>;
+  /** Up to `limit` vault keys in id order, starting after the id `after` (null: from the first). */
+  listVaultKeys(after: string | null, limit: number): Promise<VaultKeyRecord[]>;
+  /**
+   * Sets key `id`'s sealed bytes to `sealed` only if they are still `expectedSealed` (compare and
+   * set, one row): false when they were not (changed meanwhile) or there is no such key.
+   */
+  replaceVaultKeySealed(id: string, expectedSealed: Uint8Array, sealed: Uint8Array): Promise<boolean>;
+  /** The master key rotation under way, or null. */
+  getVaultRotation(): Promise<VaultRotationRecord | null>;
+  /** Records `rotation` unless one is already recorded; returns the one in force. */
+  beginVaultRotation(rotation: VaultRotationRecord): Promise<VaultRotationRecord>;
+  /** Forgets the rotation under way (nothing when there is none). */
+  endVaultRotation(): Promise<void>;
   /** The vault key that owns `tenantId`'s assets on `chainId`, or null. */
   getOwnerKeyId(tenantId: string, chainId: string): Promise<string | null>;
   /** Records the owner key unless one exists; returns the one in force. */

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { newId } from "../ids.ts";
 import { newOutgoingPayment } from "../modules/payment/newOutgoingPayment.ts";
+import { credentialStoreTests } from "./credentialStoreTests.ts";
 import { isStaleFenceError, StaleFenceError } from "./staleFenceError.ts";
 import type {
   AccountRecord,
@@ -239,6 +240,8 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
       });
     });
 
+    credentialStoreTests(() => store);
+
     describe("vault keys", () => {
       test("putVaultKey: public key and sealed bytes read back exactly; anyVaultKey is null only while empty", async () => {
         expect(await store.anyVaultKey()).toBeNull();
@@ -277,6 +280,67 @@ export function storeSuite(name: string, open: () => Promise<StoreSuiteHandle>):
         const answers = await Promise.all(keys.map((k) => store.setOwnerKeyId(tenant.id, CHAIN, k.id)));
         expect(new Set(answers).size).toBe(1);
         expect(await store.getOwnerKeyId(tenant.id, CHAIN)).toBe(answers[0]);
+      });
+
+      test("listVaultKeys: pages through every key in id order", async () => {
+        expect(await store.listVaultKeys(null, 10)).toEqual([]);
+        const keys = Array.from({ length: 5 }, newVaultKey);
+        // Stored out of order: the order read is the ids', not the writes'.
+        for (const k of [...keys].reverse()) await store.putVaultKey(k);
+
+        const first = await store.listVaultKeys(null, 2);
+        expect(first).toEqual(keys.slice(0, 2));
+        expect(await store.listVaultKeys(first[1]?.id ?? null, 2)).toEqual(keys.slice(2, 4));
+        expect(await store.listVaultKeys(keys[3]?.id ?? null, 2)).toEqual(keys.slice(4));
+        expect(await store.listVaultKeys(keys[4]?.id ?? null, 2)).toEqual([]);
+        expect(await store.listVaultKeys(null, 100)).toEqual(keys);
+      });
+
+      test("replaceVaultKeySealed: replaces only while the bytes are still the expected ones", async () => {
+        const key = newVaultKey();
+        const other = newVaultKey();
+        await store.putVaultKey(key);
+        await store.putVaultKey(other);
+        const resealed = bytes(60);
+
+        expect(await store.replaceVaultKeySealed(key.id, key.sealed, resealed)).toBe(true);
+        expect(await store.getVaultKey(key.id)).toEqual({ ...key, sealed: resealed });
+        // The old bytes are no longer there: a second writer holding them changes nothing.
+        expect(await store.replaceVaultKeySealed(key.id, key.sealed, bytes(60))).toBe(false);
+        expect(await store.getVaultKey(key.id)).toEqual({ ...key, sealed: resealed });
+        expect(await store.replaceVaultKeySealed("vk_missing", key.sealed, bytes(60))).toBe(false);
+        // Other keys are untouched.
+        expect(await store.getVaultKey(other.id)).toEqual(other);
+      });
+
+      test("replaceVaultKeySealed: of concurrent replacements from the same bytes, exactly one wins", async () => {
+        const key = newVaultKey();
+        await store.putVaultKey(key);
+        const candidates = Array.from({ length: 8 }, () => bytes(60));
+
+        const answers = await Promise.all(
+          candidates.map((sealed) => store.replaceVaultKeySealed(key.id, key.sealed, sealed)),
+        );
+        expect(answers.filter(Boolean)).toHaveLength(1);
+        const winner = candidates[answers.indexOf(true)];
+        expect((await store.getVaultKey(key.id))?.sealed).toEqual(winner);
+      });
+
+      test("vault rotation: recorded once, the first one stays in force until it ends", async () => {
+        expect(await store.getVaultRotation()).toBeNull();
+        const first = { fromKeyCheck: bytes(44), toKeyCheck: bytes(44), startedAt: new Date() };
+        const second = { fromKeyCheck: bytes(44), toKeyCheck: bytes(44), startedAt: new Date() };
+
+        expect(await store.beginVaultRotation(first)).toEqual(first);
+        expect(await store.beginVaultRotation(second)).toEqual(first);
+        expect(await store.getVaultRotation()).toEqual(first);
+
+        await store.endVaultRotation();
+        expect(await store.getVaultRotation()).toBeNull();
+        // Ending twice is harmless; a later rotation can begin.
+        await store.endVaultRotation();
+        expect(await store.beginVaultRotation(second)).toEqual(second);
+        expect(await store.getVaultRotation()).toEqual(second);
       });
     });
 

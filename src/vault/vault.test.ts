@@ -34,6 +34,7 @@ function alteredStore(alter: (record: VaultKeyRecord) => VaultKeyRecord): VaultS
   return {
     putVaultKey: (key) => store.putVaultKey(key),
     anyVaultKey: () => store.anyVaultKey(),
+    getVaultRotation: () => store.getVaultRotation(),
     getVaultKey: async (id) => {
       const record = await store.getVaultKey(id);
       return record === null ? null : alter(record);

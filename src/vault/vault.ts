@@ -12,9 +12,10 @@ import type { Store, VaultKeyRecord } from "../store/store.ts";
 import { MasterKeyMismatchError } from "./masterKeyMismatchError.ts";
 import { openBox, sealBox } from "./sealedBox.ts";
 import { VaultKeyError } from "./vaultKeyError.ts";
+import { VaultRotationInProgressError } from "./vaultRotationInProgressError.ts";
 
 /** What the vault needs from the store. */
-export type VaultStore = Pick<Store, "putVaultKey" | "getVaultKey" | "anyVaultKey">;
+export type VaultStore = Pick<Store, "putVaultKey" | "getVaultKey" | "anyVaultKey" | "getVaultRotation">;
 
 export interface VaultOptions {
   /** How many unsealed keys to keep in memory, least recently used out first. Default 10,000. */
@@ -59,12 +60,15 @@ export class Vault {
   }
 
   /**
-   * Opens the vault over `store` with `masterKey` (32 bytes). Checks the master key against a key
-   * already stored, if any: MasterKeyMismatchError when it does not open it, before anything new is
-   * sealed under the wrong key.
+   * Opens the vault over `store` with `masterKey` (32 bytes). Refuses while a master key rotation is
+   * half done (VaultRotationInProgressError): the keys are then sealed under two master keys, and one
+   * probe could not tell. Otherwise checks the master key against a key already stored, if any:
+   * MasterKeyMismatchError when it does not open it, before anything new is sealed under the wrong key.
    */
   static async open(store: VaultStore, masterKey: Uint8Array, options: VaultOptions = {}): Promise<Vault> {
     if (masterKey.length !== 32) throw new RangeError(`the master key is 32 bytes, got ${masterKey.length}`);
+    const rotation = await store.getVaultRotation();
+    if (rotation !== null) throw new VaultRotationInProgressError(rotation.startedAt);
     const probe = await store.anyVaultKey();
     if (probe !== null && openBox(masterKey, probe.sealed, vaultKeyAad(probe.id, probe.scheme)) === null) {
       throw new MasterKeyMismatchError();

@@ -156,7 +156,7 @@ describe("per-tenant rate limits (GATEWAY_RATE_LIMIT=5/1m)", () => {
       };
     }>(
       `{ tenants(first: 100) { edges { node { id subnets(first: 10) { edges { node {
-          payments(first: 100) { edges { node { idempotencyKey } } } } } } } } } }`,
+          payments(first: 10) { edges { node { idempotencyKey } } } } } } } } } }`,
     );
     const payerNode = tenants.edges.find((edge) => edge.node.id === payer.tenantId)?.node;
     const keys = payerNode?.subnets.edges.flatMap((subnetEdge) =>

@@ -76,6 +76,14 @@ describe("the gateway's front door", () => {
     }
   });
 
+  test("a subscription sent over HTTP is BAD_USER_INPUT (HTTP 400) saying to use graphql-ws", async () => {
+    const tenant = await gateway.newTenant();
+    const response = await tenant.request("subscription { chainHeads { height } }");
+    expect(response.status).toBe(400);
+    expect(codesOf(response)).toEqual(["BAD_USER_INPUT"]);
+    expect(response.errors?.[0]?.message).toMatch(/WebSocket \(graphql-ws\)/);
+  });
+
   test("/healthz and /readyz", async () => {
     const base = gateway.gateway.url.replace(/\/graphql$/, "");
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

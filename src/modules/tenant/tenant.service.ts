@@ -2,7 +2,8 @@ import { generateApiKeySecret, hashApiKeySecret } from "../../auth/apiKeySecret.
 import type { Caller } from "../../auth/caller.ts";
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from "../../errors/gatewayError.ts";
 import { newId } from "../../ids.ts";
-import type { ApiKeyRecord, Page, PageRequest, Store, TenantRecord } from "../../store/store.ts";
+import type { ApiKeyRecord, AuditActor, Page, PageRequest, Store, TenantRecord } from "../../store/store.ts";
+import { newAuditEntry } from "../audit/newAuditEntry.ts";
 
 /** The tenant a caller acts as; anonymous callers and the admin key (which is no tenant) are refused. */
 export function requireTenant(caller: Caller): string {
@@ -40,9 +41,11 @@ export function checkName(name: string, field = "name"): string {
 export class TenantService {
   constructor(private readonly store: Store) {}
 
+  /** `actor`: who asked, for the audit log (the admin key, or the gateway for the dev tenant). */
   async createTenant(
     name: string,
     secret = generateApiKeySecret(),
+    actor: AuditActor = { kind: "admin" },
   ): Promise<{ tenant: TenantRecord; apiKey: string }> {
     const now = new Date();
     const tenant: TenantRecord = { id: newId("ten"), name: checkName(name), createdAt: now };
@@ -55,7 +58,13 @@ export class TenantService {
       lastUsedAt: null,
       revokedAt: null,
     };
-    await this.store.createTenant(tenant, key);
+    const audit = newAuditEntry(
+      actor,
+      "tenant.create",
+      { targetId: tenant.id, tenantId: tenant.id, details: { name: tenant.name, apiKeyId: key.id } },
+      now,
+    );
+    await this.store.createTenant(tenant, key, audit);
     return { tenant, apiKey: secret };
   }
 
@@ -66,7 +75,7 @@ export class TenantService {
       const [tenant] = await this.store.getTenants([existing.tenantId]);
       if (tenant) return tenant;
     }
-    return (await this.createTenant("dev", secret)).tenant;
+    return (await this.createTenant("dev", secret, { kind: "system" })).tenant;
   }
 
   getTenants(ids: readonly string[]): Promise<(TenantRecord | null)[]> {

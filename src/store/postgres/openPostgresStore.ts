@@ -38,6 +38,12 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     // Every connection resolves the store's unqualified table names in its schema.
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
+  // A connection that dies (PostgreSQL restarted, the network cut) is an 'error' event on its client,
+  // and on the pool when it was idle: with no listener, either crashes the process. The query it was
+  // running fails on its own, and pg drops the connection (idle, or when released) so the next query
+  // opens a new one; nothing else is to be done with the event.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (schema !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
+import { KyselyCredentialReads } from "../kyselyCredentialReads.ts";
 import { KyselyStoreReads } from "../kyselyStoreReads.ts";
 import {
   accountRecord,
@@ -13,6 +14,8 @@ import {
 import type {
   AccountRecord,
   ApiKeyRecord,
+  AuditEntryRecord,
+  AuditFilter,
   ChainClaim,
   ChainProgress,
   EventFilter,
@@ -27,8 +30,10 @@ import type {
   SubnetRecord,
   TenantRecord,
   VaultKeyRecord,
+  VaultRotationRecord,
 } from "../store.ts";
 import { GroupCommit } from "./groupCommit.ts";
+import * as credentialWrites from "./postgresCredentialWrites.ts";
 import * as writes from "./postgresWrites.ts";
 
 // A statement takes at most 65,535 parameters.
@@ -43,6 +48,7 @@ const IN_LIST_CHUNK = 1_000;
 export class PostgresStore implements Store {
   readonly #db: Kysely<Database>;
   readonly #reads: KyselyStoreReads;
+  readonly #credentialReads: KyselyCredentialReads;
   readonly #commit: GroupCommit;
   readonly #eventListeners = new Set<(events: readonly PaymentEventRecord[]) => void>();
   #closed = false;
@@ -51,6 +57,7 @@ export class PostgresStore implements Store {
   constructor(db: Kysely<Database>) {
     this.#db = db;
     this.#reads = new KyselyStoreReads(db, IN_LIST_CHUNK);
+    this.#credentialReads = new KyselyCredentialReads(db, IN_LIST_CHUNK);
     this.#commit = new GroupCommit(db, (events) => {
       for (const listener of this.#eventListeners) {
         try {
@@ -64,8 +71,8 @@ export class PostgresStore implements Store {
 
   // Tenants and credentials.
 
-  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord): Promise<void> {
-    return this.#commit.run(writes.createTenant(tenant, apiKey));
+  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord, audit?: AuditEntryRecord): Promise<void> {
+    return this.#commit.run(writes.createTenant(tenant, apiKey, audit));
   }
 
   getTenants(ids: readonly string[]): Promise<(TenantRecord | null)[]> {
@@ -80,8 +87,32 @@ export class PostgresStore implements Store {
     return this.#reads.listTenants(page);
   }
 
-  createApiKey(apiKey: ApiKeyRecord): Promise<void> {
-    return this.#commit.run(writes.createApiKey(apiKey));
+  createApiKey(apiKey: ApiKeyRecord, audit?: AuditEntryRecord): Promise<void> {
+    return this.#commit.run(writes.createApiKey(apiKey, audit));
+  }
+
+  getApiKeys(ids: readonly string[]): Promise<(ApiKeyRecord | null)[]> {
+    return this.#credentialReads.getApiKeys(ids);
+  }
+
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    return this.#credentialReads.listApiKeys(tenantId);
+  }
+
+  revokeApiKey(id: string, at: Date, audit?: AuditEntryRecord): Promise<ApiKeyRecord | null> {
+    return this.#commit.run(credentialWrites.revokeApiKey(id, at, audit));
+  }
+
+  recordApiKeyUse(id: string, at: Date): Promise<void> {
+    return this.#commit.run(credentialWrites.recordApiKeyUse(id, at));
+  }
+
+  appendAuditEntry(entry: AuditEntryRecord): Promise<void> {
+    return this.#commit.run(credentialWrites.appendAuditEntry(entry));
+  }
+
+  listAuditEntries(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntryRecord>> {
+    return this.#credentialReads.listAuditEntries(filter, page);
   }
 
   async findApiKeyBySecretHash(secretHash: string): Promise<ApiKeyRecord | null> {
@@ -107,6 +138,26 @@ export class PostgresStore implements Store {
   async anyVaultKey(): Promise<VaultKeyRecord | null> {
     const row = await this.#db.selectFrom("vault_keys").selectAll().orderBy("id").limit(1).executeTakeFirst();
     return row === undefined ? null : vaultKeyRecord(row);
+  }
+
+  listVaultKeys(after: string | null, limit: number): Promise<VaultKeyRecord[]> {
+    return this.#reads.listVaultKeys(after, limit);
+  }
+
+  replaceVaultKeySealed(id: string, expectedSealed: Uint8Array, sealed: Uint8Array): Promise<boolean> {
+    return this.#commit.run(writes.replaceVaultKeySealed(id, expectedSealed, sealed));
+  }
+
+  getVaultRotation(): Promise<VaultRotationRecord | null> {
+    return this.#reads.getVaultRotation();
+  }
+
+  beginVaultRotation(rotation: VaultRotationRecord): Promise<VaultRotationRecord> {
+    return this.#commit.run(writes.beginVaultRotation(rotation));
+  }
+
+  endVaultRotation(): Promise<void> {
+    return this.#commit.run(writes.endVaultRotation());
   }
 
   async getOwnerKeyId(tenantId: string, chainId: string): Promise<string | null> {

@@ -22,6 +22,7 @@ import { StaleFenceError } from "../staleFenceError.ts";
 import type {
   AccountRecord,
   ApiKeyRecord,
+  AuditEntryRecord,
   ChainClaim,
   ChainProgress,
   PaymentChange,
@@ -31,8 +32,11 @@ import type {
   SubnetRecord,
   TenantRecord,
   VaultKeyRecord,
+  VaultRotationRecord,
 } from "../store.ts";
+import { vaultRotationRecord, vaultRotationRow } from "../vaultRotationRow.ts";
 import type { FinishWrite, WriteBody } from "./groupCommit.ts";
+import { insertAuditEntry } from "./postgresCredentialWrites.ts";
 
 // The store's writes, each the body of one atomic write (GroupCommit runs it in a transaction or a
 // savepoint, and appends the events it logs). Uniqueness is decided by the database's indexes, never by a read before a write.
@@ -46,17 +50,19 @@ const isOutgoing = sql<boolean>`direction = ${sql.lit("OUTGOING")}`;
 const isIncoming = sql<boolean>`direction = ${sql.lit("INCOMING")}`;
 
 export const createTenant =
-  (tenant: TenantRecord, apiKey: ApiKeyRecord): WriteBody<void> =>
+  (tenant: TenantRecord, apiKey: ApiKeyRecord, audit?: AuditEntryRecord): WriteBody<void> =>
   async (trx) => {
     await trx.insertInto("tenants").values(tenantRow(tenant)).execute();
     await trx.insertInto("api_keys").values(apiKeyRow(apiKey)).execute();
+    if (audit !== undefined) await insertAuditEntry(trx, audit);
     return nothing;
   };
 
 export const createApiKey =
-  (apiKey: ApiKeyRecord): WriteBody<void> =>
+  (apiKey: ApiKeyRecord, audit?: AuditEntryRecord): WriteBody<void> =>
   async (trx) => {
     await trx.insertInto("api_keys").values(apiKeyRow(apiKey)).execute();
+    if (audit !== undefined) await insertAuditEntry(trx, audit);
     return nothing;
   };
 
@@ -66,6 +72,39 @@ export const putVaultKey =
     await trx.insertInto("vault_keys").values(vaultKeyRow(key)).execute();
     return nothing;
   };
+
+export const replaceVaultKeySealed =
+  (id: string, expectedSealed: Uint8Array, sealed: Uint8Array): WriteBody<boolean> =>
+  async (trx) => {
+    // The WHERE on the old bytes is the compare-and-set: a row changed meanwhile is left alone.
+    const result = await trx
+      .updateTable("vault_keys")
+      .set({ sealed })
+      .where("id", "=", id)
+      .where("sealed", "=", expectedSealed)
+      .executeTakeFirst();
+    const replaced = result.numUpdatedRows > 0n;
+    return () => replaced;
+  };
+
+export const beginVaultRotation =
+  (rotation: VaultRotationRecord): WriteBody<VaultRotationRecord> =>
+  async (trx) => {
+    // A concurrent first call makes this insert wait for it, then do nothing: the read sees its row.
+    await trx
+      .insertInto("vault_rotation")
+      .values(vaultRotationRow(rotation))
+      .onConflict((oc) => oc.column("id").doNothing())
+      .execute();
+    const row = await trx.selectFrom("vault_rotation").selectAll().executeTakeFirstOrThrow();
+    const inForce = vaultRotationRecord(row);
+    return () => inForce;
+  };
+
+export const endVaultRotation = (): WriteBody<void> => async (trx) => {
+  await trx.deleteFrom("vault_rotation").execute();
+  return nothing;
+};
 
 export const setOwnerKeyId =
   (tenantId: string, chainId: string, keyId: string): WriteBody<string> =>

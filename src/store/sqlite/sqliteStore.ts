@@ -10,6 +10,7 @@ import type {
   TenantsTable,
   VaultKeysTable,
 } from "../database.ts";
+import { KyselyCredentialReads } from "../kyselyCredentialReads.ts";
 import { KyselyStoreReads } from "../kyselyStoreReads.ts";
 import {
   accountRecord,
@@ -23,6 +24,8 @@ import {
 import type {
   AccountRecord,
   ApiKeyRecord,
+  AuditEntryRecord,
+  AuditFilter,
   ChainClaim,
   ChainProgress,
   EventFilter,
@@ -37,6 +40,7 @@ import type {
   SubnetRecord,
   TenantRecord,
   VaultKeyRecord,
+  VaultRotationRecord,
 } from "../store.ts";
 import type { StoreWriter } from "./storeWriter.ts";
 
@@ -51,6 +55,7 @@ const IN_LIST_CHUNK = 500;
 export class SqliteStore implements Store {
   readonly #kysely: Kysely<Database>;
   readonly #reads: KyselyStoreReads;
+  readonly #credentialReads: KyselyCredentialReads;
   readonly #writer: StoreWriter;
   readonly #tenant: BetterSqlite3.Statement<[string], TenantsTable>;
   readonly #apiKeyBySecretHash: BetterSqlite3.Statement<[string], ApiKeysTable>;
@@ -70,6 +75,7 @@ export class SqliteStore implements Store {
   constructor(db: BetterSqlite3.Database, kysely: Kysely<Database>, writer: StoreWriter) {
     this.#kysely = kysely;
     this.#reads = new KyselyStoreReads(kysely, IN_LIST_CHUNK);
+    this.#credentialReads = new KyselyCredentialReads(kysely, IN_LIST_CHUNK);
     this.#writer = writer;
     writer.handleEvents((events) => {
       for (const listener of this.#eventListeners) {
@@ -97,8 +103,8 @@ export class SqliteStore implements Store {
 
   // Tenants and credentials.
 
-  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord): Promise<void> {
-    return this.#writer.run("createTenant", tenant, apiKey);
+  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord, audit?: AuditEntryRecord): Promise<void> {
+    return this.#writer.run("createTenant", tenant, apiKey, audit);
   }
 
   async getTenants(ids: readonly string[]): Promise<(TenantRecord | null)[]> {
@@ -112,13 +118,37 @@ export class SqliteStore implements Store {
     return this.#reads.listTenants(page);
   }
 
-  createApiKey(apiKey: ApiKeyRecord): Promise<void> {
-    return this.#writer.run("createApiKey", apiKey);
+  createApiKey(apiKey: ApiKeyRecord, audit?: AuditEntryRecord): Promise<void> {
+    return this.#writer.run("createApiKey", apiKey, audit);
   }
 
   async findApiKeyBySecretHash(secretHash: string): Promise<ApiKeyRecord | null> {
     const row = this.#apiKeyBySecretHash.get(secretHash);
     return row === undefined ? null : apiKeyRecord(row);
+  }
+
+  getApiKeys(ids: readonly string[]): Promise<(ApiKeyRecord | null)[]> {
+    return this.#credentialReads.getApiKeys(ids);
+  }
+
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    return this.#credentialReads.listApiKeys(tenantId);
+  }
+
+  revokeApiKey(id: string, at: Date, audit?: AuditEntryRecord): Promise<ApiKeyRecord | null> {
+    return this.#writer.run("revokeApiKey", id, at, audit);
+  }
+
+  recordApiKeyUse(id: string, at: Date): Promise<void> {
+    return this.#writer.run("recordApiKeyUse", id, at);
+  }
+
+  appendAuditEntry(entry: AuditEntryRecord): Promise<void> {
+    return this.#writer.run("appendAuditEntry", entry);
+  }
+
+  listAuditEntries(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntryRecord>> {
+    return this.#credentialReads.listAuditEntries(filter, page);
   }
 
   // The vault's sealed keys.
@@ -135,6 +165,26 @@ export class SqliteStore implements Store {
   async anyVaultKey(): Promise<VaultKeyRecord | null> {
     const row = this.#anyVaultKey.get();
     return row === undefined ? null : vaultKeyRecord(row);
+  }
+
+  listVaultKeys(after: string | null, limit: number): Promise<VaultKeyRecord[]> {
+    return this.#reads.listVaultKeys(after, limit);
+  }
+
+  replaceVaultKeySealed(id: string, expectedSealed: Uint8Array, sealed: Uint8Array): Promise<boolean> {
+    return this.#writer.run("replaceVaultKeySealed", id, expectedSealed, sealed);
+  }
+
+  getVaultRotation(): Promise<VaultRotationRecord | null> {
+    return this.#reads.getVaultRotation();
+  }
+
+  beginVaultRotation(rotation: VaultRotationRecord): Promise<VaultRotationRecord> {
+    return this.#writer.run("beginVaultRotation", rotation);
+  }
+
+  endVaultRotation(): Promise<void> {
+    return this.#writer.run("endVaultRotation");
   }
 
   async getOwnerKeyId(tenantId: string, chainId: string): Promise<string | null> {

@@ -8,6 +8,7 @@ import type {
   SubnetsTable,
   TenantsTable,
   VaultKeysTable,
+  VaultRotationTable,
 } from "../database.ts";
 import {
   changedPayment,
@@ -32,6 +33,7 @@ import { StaleFenceError } from "../staleFenceError.ts";
 import type {
   AccountRecord,
   ApiKeyRecord,
+  AuditEntryRecord,
   ChainClaim,
   ChainProgress,
   NewPaymentEvent,
@@ -42,7 +44,10 @@ import type {
   SubnetRecord,
   TenantRecord,
   VaultKeyRecord,
+  VaultRotationRecord,
 } from "../store.ts";
+import { vaultRotationRecord, vaultRotationRow } from "../vaultRotationRow.ts";
+import { SqliteCredentialWrites } from "./sqliteCredentialWrites.ts";
 
 // Listing columns as a record keyed by the table type makes the compiler check the list is complete.
 const columnsOf = <T>(columns: Record<keyof T, true>): string[] => Object.keys(columns);
@@ -146,6 +151,10 @@ export class SqliteWrites {
   readonly #insertTenant: BetterSqlite3.Statement;
   readonly #insertApiKey: BetterSqlite3.Statement;
   readonly #insertVaultKey: BetterSqlite3.Statement;
+  readonly #replaceVaultKeySealed: BetterSqlite3.Statement;
+  readonly #insertVaultRotation: BetterSqlite3.Statement;
+  readonly #selectVaultRotation: BetterSqlite3.Statement<[], VaultRotationTable>;
+  readonly #deleteVaultRotation: BetterSqlite3.Statement;
   readonly #insertOwnerKey: BetterSqlite3.Statement;
   readonly #selectOwnerKey: BetterSqlite3.Statement<[string, string], { key_id: string }>;
   readonly #insertSubnet: BetterSqlite3.Statement;
@@ -159,14 +168,26 @@ export class SqliteWrites {
   readonly #upsertProgress: BetterSqlite3.Statement;
   readonly #selectFence: BetterSqlite3.Statement<[string], { fence: bigint }>;
   readonly #raiseFence: BetterSqlite3.Statement<[{ chain_id: string; at_least: bigint }], ChainProgressTable>;
+  readonly #credentials: SqliteCredentialWrites;
 
   /** Events appended in the open batch, in cursor order: the group commit's journal drains it. */
   readonly appended: PaymentEventRecord[] = [];
 
   constructor(db: BetterSqlite3.Database) {
     this.#insertTenant = db.prepare(insertSql("tenants", TENANT_COLUMNS));
+    this.#credentials = new SqliteCredentialWrites(db);
     this.#insertApiKey = db.prepare(insertSql("api_keys", API_KEY_COLUMNS));
     this.#insertVaultKey = db.prepare(insertSql("vault_keys", VAULT_KEY_COLUMNS));
+    // The WHERE on the old bytes is the compare-and-set: a row changed meanwhile is left alone.
+    this.#replaceVaultKeySealed = db.prepare(
+      "UPDATE vault_keys SET sealed = @sealed WHERE id = @id AND sealed = @expected",
+    );
+    this.#insertVaultRotation = db.prepare(
+      "INSERT INTO vault_rotation (id, from_key_check, to_key_check, started_at) " +
+        "VALUES (@id, @from_key_check, @to_key_check, @started_at) ON CONFLICT (id) DO NOTHING",
+    );
+    this.#selectVaultRotation = db.prepare("SELECT * FROM vault_rotation");
+    this.#deleteVaultRotation = db.prepare("DELETE FROM vault_rotation");
     this.#insertOwnerKey = db.prepare(
       "INSERT INTO owner_keys (tenant_id, chain_id, key_id) VALUES (?, ?, ?) ON CONFLICT (tenant_id, chain_id) DO NOTHING",
     );
@@ -212,17 +233,46 @@ export class SqliteWrites {
     );
   }
 
-  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord): void {
+  createTenant(tenant: TenantRecord, apiKey: ApiKeyRecord, audit?: AuditEntryRecord): void {
     this.#insertTenant.run(tenantRow(tenant));
     this.#insertApiKey.run(apiKeyRow(apiKey));
+    if (audit !== undefined) this.#credentials.appendAuditEntry(audit);
   }
 
-  createApiKey(apiKey: ApiKeyRecord): void {
+  createApiKey(apiKey: ApiKeyRecord, audit?: AuditEntryRecord): void {
     this.#insertApiKey.run(apiKeyRow(apiKey));
+    if (audit !== undefined) this.#credentials.appendAuditEntry(audit);
+  }
+
+  revokeApiKey(id: string, at: Date, audit?: AuditEntryRecord): ApiKeyRecord | null {
+    return this.#credentials.revokeApiKey(id, at, audit);
+  }
+
+  recordApiKeyUse(id: string, at: Date): void {
+    this.#credentials.recordApiKeyUse(id, at);
+  }
+
+  appendAuditEntry(entry: AuditEntryRecord): void {
+    this.#credentials.appendAuditEntry(entry);
   }
 
   putVaultKey(key: VaultKeyRecord): void {
     this.#insertVaultKey.run(vaultKeyRow(key));
+  }
+
+  replaceVaultKeySealed(id: string, expectedSealed: Uint8Array, sealed: Uint8Array): boolean {
+    return this.#replaceVaultKeySealed.run({ id, expected: expectedSealed, sealed }).changes > 0;
+  }
+
+  beginVaultRotation(rotation: VaultRotationRecord): VaultRotationRecord {
+    this.#insertVaultRotation.run(vaultRotationRow(rotation));
+    const row = this.#selectVaultRotation.get();
+    if (row === undefined) throw new Error("The vault rotation vanished while being recorded.");
+    return vaultRotationRecord(row);
+  }
+
+  endVaultRotation(): void {
+    this.#deleteVaultRotation.run();
   }
 
   setOwnerKeyId(tenantId: string, chainId: string, keyId: string): string {
