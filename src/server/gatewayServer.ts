@@ -34,7 +34,10 @@ import { closeWebSocketsGoingAway } from "./closeWebSocketsGoingAway.ts";
 import { followApiKeyRevocations } from "./followApiKeyRevocations.ts";
 import { gatewayLimits } from "./limits/gatewayLimits.ts";
 import { SocketsByApiKey } from "./socketsByApiKey.ts";
-import { subscriptionsOnlyOverWebSocket } from "./subscriptionsOnlyOverWebSocket.ts";
+import {
+  refuseSubscriptionOverHttp,
+  subscriptionsOnlyOverWebSocket,
+} from "./subscriptionsOnlyOverWebSocket.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -156,6 +159,7 @@ export async function createGatewayServer(
     context: httpMetrics.timedContext(async (request: FastifyRequest) => {
       const caller = await callerOf(request);
       await admitHttpOperation(caller);
+      refuseSubscriptionOverHttp(request.method === "GET" ? request.query : request.body);
       return contextFor(caller, request.id);
     }),
   });

@@ -1,5 +1,34 @@
 import { type ApolloServerPlugin, HeaderMap } from "@apollo/server";
-import { GraphQLError } from "graphql";
+import { GraphQLError, Kind, parse } from "graphql";
+
+const OVER_WEBSOCKET =
+  "Subscriptions run over WebSocket (graphql-ws) on this same /graphql path; over HTTP send queries and mutations.";
+
+/**
+ * The same refusal, made before Apollo parses and validates the document: called from the HTTP
+ * context function with the request's GraphQL parameters. Needed because graphql-js 16 throws
+ * (instead of reporting) while validating some invalid subscriptions (`@include` without `if`), which
+ * Apollo would answer as a 500. A document holding any subscription operation is refused over HTTP.
+ */
+export function refuseSubscriptionOverHttp(parameters: unknown): void {
+  const query = (parameters as { query?: unknown } | null | undefined)?.query;
+  if (typeof query !== "string" || !query.includes("subscription")) return;
+  let hasSubscription = false;
+  try {
+    const document = parse(query, { maxTokens: 10_000 });
+    hasSubscription = document.definitions.some(
+      (definition) =>
+        definition.kind === Kind.OPERATION_DEFINITION && definition.operation === "subscription",
+    );
+  } catch {
+    return; // Apollo answers the syntax error itself
+  }
+  if (hasSubscription) {
+    throw new GraphQLError(OVER_WEBSOCKET, {
+      extensions: { code: "BAD_USER_INPUT", http: { status: 400, headers: new HeaderMap() } },
+    });
+  }
+}
 
 /**
  * A subscription sent over HTTP is refused before it runs, with what to do instead: its resolvers
@@ -12,10 +41,9 @@ export function subscriptionsOnlyOverWebSocket(): ApolloServerPlugin {
       return {
         async didResolveOperation({ operation }) {
           if (operation?.operation !== "subscription") return;
-          throw new GraphQLError(
-            "Subscriptions run over WebSocket (graphql-ws) on this same /graphql path; over HTTP send queries and mutations.",
-            { extensions: { code: "BAD_USER_INPUT", http: { status: 400, headers: new HeaderMap() } } },
-          );
+          throw new GraphQLError(OVER_WEBSOCKET, {
+            extensions: { code: "BAD_USER_INPUT", http: { status: 400, headers: new HeaderMap() } },
+          });
         },
       };
     },
