@@ -33,11 +33,8 @@ import { closeConnectionsWhenDraining } from "./closeConnectionsWhenDraining.ts"
 import { closeWebSocketsGoingAway } from "./closeWebSocketsGoingAway.ts";
 import { followApiKeyRevocations } from "./followApiKeyRevocations.ts";
 import { gatewayLimits } from "./limits/gatewayLimits.ts";
+import { refuseSubscriptionOverHttp } from "./refuseSubscriptionOverHttp.ts";
 import { SocketsByApiKey } from "./socketsByApiKey.ts";
-import {
-  refuseSubscriptionOverHttp,
-  subscriptionsOnlyOverWebSocket,
-} from "./subscriptionsOnlyOverWebSocket.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -136,7 +133,6 @@ export async function createGatewayServer(
       fastifyApolloDrainPlugin(app),
       errorLogging(),
       limits.apollo.plugin,
-      subscriptionsOnlyOverWebSocket(),
       httpMetrics.plugin,
       // No HTTP caching of a payment API's answers, and the explorer is our own page: Apollo's
       // defaults for both would only cost time on every field and request.

@@ -2,8 +2,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import {
+  postgresMissing,
+  runPostgresStatement,
+  TEST_DATABASE_URL,
+} from "../../test/support/clusterServices.ts";
 import { newId } from "../ids.ts";
 import { openPostgresStore } from "../store/postgres/openPostgresStore.ts";
 import { openSqliteStore } from "../store/sqlite/openSqliteStore.ts";
@@ -18,30 +22,8 @@ import { VaultRotationInProgressError } from "./vaultRotationInProgressError.ts"
 // Rotation on real stores: a SQLite file per test, and a fresh PostgreSQL schema per test when the
 // server is reachable (as in src/store/postgres/postgresStore.test.ts).
 
-const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-async function postgresUnreachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return null;
-  } catch (error) {
-    return `PostgreSQL unreachable at ${DATABASE_URL} (${(error as Error).message}): start it or set DATABASE_URL`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+const DATABASE_URL = TEST_DATABASE_URL;
+const admin = runPostgresStatement;
 
 interface Backend {
   name: string;
@@ -67,7 +49,7 @@ const postgres: Backend = {
   },
 };
 
-const unreachable = await postgresUnreachable();
+const unreachable = await postgresMissing();
 const backends: Backend[] = [sqlite];
 if (unreachable === null) backends.push(postgres);
 else if (process.env.REQUIRE_SERVICES === "1") {

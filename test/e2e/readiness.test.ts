@@ -2,11 +2,15 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
 import { RefchainNode } from "../../adapters/refchain/chain/node.ts";
 import { type RefchainServer, startRefchainServer } from "../../adapters/refchain/rpc/server.ts";
-import { requireServices } from "../support/clusterServices.ts";
+import {
+  postgresMissing,
+  requireServices,
+  runPostgresStatement,
+  TEST_DATABASE_URL,
+} from "../support/clusterServices.ts";
 import { eventually } from "./support/graphqlTestClient.ts";
 import { startTcpProxy, type TcpProxy } from "./support/tcpProxy.ts";
 import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
@@ -16,7 +20,8 @@ import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
 // /healthz is liveness: it stays 200 through both.
 
 const CHAIN = "refchain:local";
-const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const DATABASE_URL = TEST_DATABASE_URL;
+const adminStatement = runPostgresStatement;
 
 interface Probe {
   status: number;
@@ -34,29 +39,6 @@ const readyzBecomes = (gateway: TestGateway, status: number) =>
     const answer = await probe(gateway, "/readyz");
     return answer.status === status ? answer : undefined;
   }, 30_000);
-
-async function postgresMissing(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return null;
-  } catch (error) {
-    return `PostgreSQL unreachable at ${DATABASE_URL} (${(error as Error).message})`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function adminStatement(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 const withoutPostgres = await postgresMissing();
 

@@ -6,7 +6,7 @@ import { test } from "vitest";
 // PostgreSQL and Redis for the tests of gateway replicas: a schema and a key prefix of their own per
 // test, so runs never see each other's rows, keys or channels.
 
-export const TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
+export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const TEST_REDIS_URL = "redis://127.0.0.1:6379";
 
 /** Why Redis cannot be used here, or null when it answers. */
@@ -27,31 +27,34 @@ export async function redisMissing(): Promise<string | null> {
   }
 }
 
-/** Why the replicas' services cannot be used here, or null when both answer. */
-export async function clusterServicesMissing(): Promise<string | null> {
+/** Why PostgreSQL cannot be used here, or null when it answers. */
+export async function postgresMissing(): Promise<string | null> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     await client.query("SELECT 1");
+    return null;
   } catch (error) {
-    return `PostgreSQL unreachable at ${TEST_DATABASE_URL} (${(error as Error).message})`;
+    return `PostgreSQL unreachable at ${TEST_DATABASE_URL} (${(error as Error).message}): start it or set DATABASE_URL`;
   } finally {
     await client.end().catch(() => {});
   }
-  const redis = createClient({
-    url: TEST_REDIS_URL,
-    socket: { connectTimeout: 3_000, reconnectStrategy: false },
-  });
-  redis.on("error", () => {});
+}
+
+/** Runs one statement on a connection of its own (schema creation and removal). */
+export async function runPostgresStatement(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
   try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    return `Redis unreachable at ${TEST_REDIS_URL} (${(error as Error).message})`;
+    await client.query(statement);
   } finally {
-    redis.destroy();
+    await client.end();
   }
-  return null;
+}
+
+/** Why the replicas' services cannot be used here, or null when both answer. */
+export async function clusterServicesMissing(): Promise<string | null> {
+  return (await postgresMissing()) ?? redisMissing();
 }
 
 /**
@@ -61,7 +64,7 @@ export async function clusterServicesMissing(): Promise<string | null> {
 export function requireServices(missing: string | null, suite: string): boolean {
   if (missing === null) return true;
   if (process.env.REQUIRE_SERVICES === "1") {
-    test(`${suite}: PostgreSQL and Redis are reachable (REQUIRE_SERVICES=1)`, () => {
+    test(`${suite}: the services it needs are reachable (REQUIRE_SERVICES=1)`, () => {
       throw new Error(missing);
     });
   } else {
@@ -77,15 +80,7 @@ export async function freshDatabaseSchema(): Promise<{ schema: string; url: stri
   return {
     schema,
     url: `${TEST_DATABASE_URL}?schema=${schema}`,
-    async drop() {
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
+    drop: () => runPostgresStatement(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
   };
 }
 
