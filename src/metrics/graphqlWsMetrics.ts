@@ -1,7 +1,5 @@
-import type { WebsocketHandler } from "@fastify/websocket";
 import { getOperationAST } from "graphql";
 import type { ConnectionInitMessage, ServerOptions } from "graphql-ws";
-import { type Extra, makeHandler } from "graphql-ws/use/@fastify/websocket";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
 import { OK, UNKNOWN_OPERATION, UNKNOWN_TYPE } from "./operationLabels.ts";
 
@@ -119,14 +117,6 @@ export function withWsOperationMetrics<P extends ConnectionInitMessage["payload"
       return options.onClose?.(ctx, code, reason);
     },
   };
-}
-
-/** graphql-ws's handler for @fastify/websocket, with the options' hooks metered (withWsOperationMetrics). */
-export function makeMeteredWsHandler<
-  P extends ConnectionInitMessage["payload"],
-  E extends Record<PropertyKey, unknown>,
->(metrics: GatewayMetrics, options: ServerOptions<P, Extra & Partial<E>>): WebsocketHandler {
-  return makeHandler<P, E>(withWsOperationMetrics(metrics, options));
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

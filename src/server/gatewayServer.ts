@@ -25,13 +25,14 @@ import { createLoaders } from "../graphql/loaders.ts";
 import type { Logger } from "../logger.ts";
 import type { GatewayMetrics } from "../metrics/gatewayMetrics.ts";
 import { graphqlHttpMetrics } from "../metrics/graphqlHttpMetrics.ts";
-import { makeMeteredWsHandler } from "../metrics/graphqlWsMetrics.ts";
+import { withWsOperationMetrics } from "../metrics/graphqlWsMetrics.ts";
 import { registerMetricsRoute } from "../metrics/metricsRoute.ts";
 import type { TenantRateLimiter } from "../rateLimit/tenantRateLimiter.ts";
 import type { Services } from "../services.ts";
 import { closeConnectionsWhenDraining } from "./closeConnectionsWhenDraining.ts";
 import { closeWebSocketsGoingAway } from "./closeWebSocketsGoingAway.ts";
 import { followApiKeyRevocations } from "./followApiKeyRevocations.ts";
+import { makeGraphqlWsHandler } from "./graphqlWsOverFastify.ts";
 import { gatewayLimits } from "./limits/gatewayLimits.ts";
 import { refuseSubscriptionOverHttp } from "./refuseSubscriptionOverHttp.ts";
 import { SocketsByApiKey } from "./socketsByApiKey.ts";
@@ -198,56 +199,59 @@ export async function createGatewayServer(
     }
   };
 
-  const wsHandler = makeMeteredWsHandler<Record<string, unknown>, { caller?: Caller }>(options.metrics, {
-    schema,
-    connectionInitWaitTimeout: limits.limits.wsInitTimeoutMs,
-    onConnect: async (ctx) => {
-      const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-      try {
-        const caller = await authenticator.authenticate(
-          typeof authorization === "string" ? authorization : undefined,
-        );
-        if (caller.kind === "anonymous") throw new Error("no key");
-        ctx.extra.caller = caller;
-        if (caller.kind === "tenant") socketsByApiKey.add(caller.apiKeyId, ctx.extra.socket);
-        return true;
-      } catch {
-        ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send connectionParams.authorization");
-        return false;
-      }
-    },
-    // Each subscribe message is one operation (a subscription, or a query or mutation sent over the
-    // socket): counted before it is parsed or run, then held to the query limits and subscription
-    // caps. A refusal is an error message for that operation (onError formats it); the socket and
-    // its other subscriptions stay open.
-    onSubscribe: async (ctx, id, payload) => {
-      const caller = ctx.extra.caller;
-      if (caller?.kind === "tenant") {
+  const wsHandler = makeGraphqlWsHandler<Record<string, unknown>, { caller?: Caller }>(
+    withWsOperationMetrics(options.metrics, {
+      schema,
+      connectionInitWaitTimeout: limits.limits.wsInitTimeoutMs,
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         try {
-          await rateLimiter.consume(caller.tenantId);
-        } catch (error) {
-          if (!(error instanceof RateLimitedError)) throw error;
-          return [new GraphQLError(error.message, { originalError: error })];
+          const caller = await authenticator.authenticate(
+            typeof authorization === "string" ? authorization : undefined,
+          );
+          if (caller.kind === "anonymous") throw new Error("no key");
+          ctx.extra.caller = caller;
+          if (caller.kind === "tenant") socketsByApiKey.add(caller.apiKeyId, ctx.extra.socket);
+          return true;
+        } catch {
+          ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send connectionParams.authorization");
+          return false;
         }
-      }
-      return limits.ws.admit(ctx, id, payload, caller);
-    },
-    onComplete: (ctx, id) => limits.ws.release(ctx, id),
-    onClose: (ctx) => limits.ws.releaseSocket(ctx),
-    context: (ctx) => contextFor(ctx.extra.caller ?? { kind: "anonymous" }, `ws-${randomUUID()}`),
-    onNext: (_ctx, _id, _payload, args, result) => {
-      const context = args.contextValue as GatewayContext;
-      // A long-lived subscription must not serve balances cached at its first event.
-      context.loaders.balance.clearAll();
-      return formatResult(result as ExecutionResult, context, logger);
-    },
-    onError: (_ctx, _id, _payload, errors) =>
-      errors.map((error) => {
-        if (isInternalError(error)) logger.error({ err: error }, "internal error in a subscription");
-        const { message, extensions } = formatError(error.toJSON(), error);
-        return new GraphQLError(message, { extensions });
-      }),
-  });
+      },
+      // Each subscribe message is one operation (a subscription, or a query or mutation sent over the
+      // socket): counted before it is parsed or run, then held to the query limits and subscription
+      // caps. A refusal is an error message for that operation (onError formats it); the socket and
+      // its other subscriptions stay open.
+      onSubscribe: async (ctx, id, payload) => {
+        const caller = ctx.extra.caller;
+        if (caller?.kind === "tenant") {
+          try {
+            await rateLimiter.consume(caller.tenantId);
+          } catch (error) {
+            if (!(error instanceof RateLimitedError)) throw error;
+            return [new GraphQLError(error.message, { originalError: error })];
+          }
+        }
+        return limits.ws.admit(ctx, id, payload, caller);
+      },
+      onComplete: (ctx, id) => limits.ws.release(ctx, id),
+      onClose: (ctx) => limits.ws.releaseSocket(ctx),
+      context: (ctx) => contextFor(ctx.extra.caller ?? { kind: "anonymous" }, `ws-${randomUUID()}`),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const context = args.contextValue as GatewayContext;
+        // A long-lived subscription must not serve balances cached at its first event.
+        context.loaders.balance.clearAll();
+        return formatResult(result as ExecutionResult, context, logger);
+      },
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => {
+          if (isInternalError(error)) logger.error({ err: error }, "internal error in a subscription");
+          const { message, extensions } = formatError(error.toJSON(), error);
+          return new GraphQLError(message, { extensions });
+        }),
+    }),
+    logger.child({ component: "ws" }),
+  );
 
   const explorer = options.explorer ? registerExplorerRoutes(app, GRAPHQL_PATH, options.explorer) : null;
   app.post(GRAPHQL_PATH, { errorHandler: limits.bodyTooLarge }, graphqlHandler);
