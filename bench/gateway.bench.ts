@@ -8,6 +8,8 @@
 //   (6) HTTP requests reaching anvil for a page of 100 EVM accounts with balances       goal 1
 //   (7) sendPayment on Solana (local endpoint) payments/s ÷ raw web3.js sends/s         goal ≥ 0.8
 //   (8) HTTP requests reaching the Solana endpoint for a page of 100 accounts           goal 1
+//   (9) req/s with query limits + metrics on ÷ the same with them off                  goal ≥ 0.9
+// (9) comes next, with its own table: bench/hardening/runHardeningBench.ts;
 // (5) and (6) run last, with their own table: bench/evm/runEvmBench.ts; then (7) and (8),
 // bench/solana/runSolanaBench.ts; then issue 7's 2 replicas on PostgreSQL + Redis vs 1 on SQLite,
 // bench/replicas/runReplicasBench.ts (skipped, saying why, without PostgreSQL or Redis).
@@ -33,6 +35,7 @@ import { printTable } from "./gateway/printTable.ts";
 import { seedGateway } from "./gateway/seedGateway.ts";
 import type { SubscriptionTarget } from "./gateway/subscriberPool.ts";
 import { summarizeProfile } from "./gateway/summarizeProfile.ts";
+import { runHardeningBench } from "./hardening/runHardeningBench.ts";
 import { runReplicasBench } from "./replicas/runReplicasBench.ts";
 import { runSolanaBench } from "./solana/runSolanaBench.ts";
 
@@ -263,6 +266,7 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+await runHardeningBench();
 await runEvmBench();
 await runSolanaBench();
 await runReplicasBench();

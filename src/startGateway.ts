@@ -76,12 +76,25 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+export interface StartGatewayOptions {
+  /**
+   * false: no query limits and no metrics (operations, chain calls, payments, chain lag). Only the
+   * bench sets it, for the baseline the cost of both is measured against; /metrics then stays empty.
+   */
+  limitsAndMetrics?: boolean;
+}
+
 /**
  * Starts the whole gateway from a configuration: store, vault, chains, services, trackers (after
  * recovering what a previous run left open), then the HTTP/WebSocket server. On any failure,
  * what was opened is closed again and the error says what to fix.
  */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  options: StartGatewayOptions = {},
+): Promise<RunningGateway> {
+  const limitsAndMetrics = options.limitsAndMetrics ?? true;
   mkdirSync(config.dataDir, { recursive: true });
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
@@ -110,7 +123,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     closers.push(() => store.close());
     const vault = await Vault.open(store, config.masterKey);
     const adapters: ChainAdapter[] = (await openAdapters({ dataDir: config.dataDir, env: config.env })).map(
-      (adapter) => meteredChainAdapter(adapter, metrics),
+      (adapter) => (limitsAndMetrics ? meteredChainAdapter(adapter, metrics) : adapter),
     );
     closers.push(() => Promise.all(adapters.map((adapter) => adapter.close())).then(() => undefined));
 
@@ -129,7 +142,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       : createMemoryEventBus({ logger });
     closers.push(() => bus.close());
     closers.push(publishCommittedEvents(store, bus));
-    closers.push(countCommittedPayments(store, metrics));
+    if (limitsAndMetrics) closers.push(countCommittedPayments(store, metrics));
     const chains = new ChainService(adapters);
     const leaderships = new Map(
       adapters.map((adapter) => {
@@ -163,7 +176,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       }),
     );
     chains.setHealth((chainId) => leaderships.get(chainId)?.ready() ?? false);
-    trackChainLag(metrics, leaderships, chains);
+    if (limitsAndMetrics) trackChainLag(metrics, leaderships, chains);
     // Whichever replica applies a block, every replica learns the new head.
     closers.push(bus.onHead((head) => chains.noteHead(head.chainId, head)));
     if (redis !== null) {
@@ -225,6 +238,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       metrics,
       metricsToken: config.metricsToken,
       limits: config.limits,
+      limitsAndMetrics,
       production: config.production,
       // With Redis every replica draws on one budget per tenant; without it (or while it is away), each counts its own.
       rateLimiter: createTenantRateLimiter({

@@ -1,5 +1,6 @@
 // The gateway under test, in its own process: startGateway with the environment the bench gives
-// (PORT, DATA_DIR, REFCHAIN_BLOCK_TIME_MS; for a replica DATABASE_URL, REDIS_URL, REFCHAIN_URL, …),
+// (PORT, DATA_DIR, REFCHAIN_BLOCK_TIME_MS; for a replica DATABASE_URL, REDIS_URL, REFCHAIN_URL, …;
+// BENCH_LIMITS_AND_METRICS=off),
 // plus what only an in-process observer can do: stamp the instant each payment event is published
 // (its commit has returned), profile a phase, read the process's CPU time.
 import { readFileSync } from "node:fs";
@@ -35,7 +36,10 @@ export interface GatewayCounters {
 // The bench measures throughput, not the per-tenant rate limit: off unless the bench's environment
 // asks for one.
 const config = loadConfig({ GATEWAY_RATE_LIMIT: "off", ...process.env });
-const gateway = await startGateway(config, createLogger(process.env.LOG_LEVEL ?? "silent"));
+// BENCH_LIMITS_AND_METRICS=off: the baseline of bench/hardening (no query limits, no metrics).
+const gateway = await startGateway(config, createLogger(process.env.LOG_LEVEL ?? "silent"), {
+  limitsAndMetrics: process.env.BENCH_LIMITS_AND_METRICS !== "off",
+});
 
 // Payment event cursor → wall-clock ms of its publication. Events are published right after the
 // store transaction that wrote them committed, so this is the commit instant as subscribers see it.

@@ -74,3 +74,31 @@ export async function loadTest(parameters: LoadTestParameters): Promise<LoadTest
     latencyP99Ms: result.latency.p99,
   };
 }
+
+/** One request first: a bench that measures error responses measures nothing. */
+export async function assertAnswers(load: { url: string; body: string; headers?: Record<string, string> }) {
+  const response = await fetch(load.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...load.headers },
+    body: load.body,
+  });
+  const text = await response.text();
+  if (!response.ok || text.includes('"errors":'))
+    throw new Error(`${load.url} answered ${response.status}: ${text}`);
+}
+
+/** Rounds of one load as one result. */
+export function combineRounds(rounds: LoadTestResult[]): LoadTestResult {
+  const sum = (pick: (r: LoadTestResult) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+  const ok = sum((r) => r.ok);
+  const seconds = sum((r) => r.seconds);
+  return {
+    ok,
+    failed: sum((r) => r.failed),
+    seconds,
+    okPerSecond: ok / seconds,
+    // Rounds are equally long: the mean of their percentiles is a fair summary.
+    latencyP50Ms: sum((r) => r.latencyP50Ms) / rounds.length,
+    latencyP99Ms: sum((r) => r.latencyP99Ms) / rounds.length,
+  };
+}

@@ -1,6 +1,6 @@
 import type { ChildServer } from "./childServer.ts";
 import type { GatewayInfo } from "./gatewayChild.ts";
-import { type LoadTestResult, loadTest } from "./loadTest.ts";
+import { assertAnswers, combineRounds, type LoadTestResult, loadTest } from "./loadTest.ts";
 
 export interface QueryRateParameters {
   gateway: { url: string; apiKey: string; accountId: string };
@@ -47,34 +47,7 @@ export async function measureQueryRate(parameters: QueryRateParameters): Promise
     gatewayRounds.push(await loadTest({ ...gatewayLoad, connections, seconds: parameters.roundSeconds }));
     await profiled?.gateway.call("profile:stop", profiled.path);
   }
-  const gateway = combine(gatewayRounds);
-  const helloWorld = combine(helloRounds);
+  const gateway = combineRounds(gatewayRounds);
+  const helloWorld = combineRounds(helloRounds);
   return { gateway, helloWorld, ratio: gateway.okPerSecond / helloWorld.okPerSecond };
-}
-
-/** One request first: a bench that measures error responses measures nothing. */
-async function assertAnswers(load: { url: string; body: string; headers?: Record<string, string> }) {
-  const response = await fetch(load.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...load.headers },
-    body: load.body,
-  });
-  const text = await response.text();
-  if (!response.ok || text.includes('"errors":'))
-    throw new Error(`${load.url} answered ${response.status}: ${text}`);
-}
-
-function combine(rounds: LoadTestResult[]): LoadTestResult {
-  const sum = (pick: (r: LoadTestResult) => number) => rounds.reduce((total, r) => total + pick(r), 0);
-  const ok = sum((r) => r.ok);
-  const seconds = sum((r) => r.seconds);
-  return {
-    ok,
-    failed: sum((r) => r.failed),
-    seconds,
-    okPerSecond: ok / seconds,
-    // Rounds are equally long: the mean of their percentiles is a fair summary.
-    latencyP50Ms: sum((r) => r.latencyP50Ms) / rounds.length,
-    latencyP99Ms: sum((r) => r.latencyP99Ms) / rounds.length,
-  };
 }

@@ -13,6 +13,7 @@ import fastify, {
   LogController,
 } from "fastify";
 import { type ExecutionResult, GraphQLError, type GraphQLSchema } from "graphql";
+import type { ServerOptions } from "graphql-ws";
 import { ApiKeyUseRecorder } from "../auth/apiKeyUseRecorder.ts";
 import { createAuthenticator } from "../auth/authenticate.ts";
 import type { Caller } from "../auth/caller.ts";
@@ -32,7 +33,7 @@ import type { Services } from "../services.ts";
 import { closeConnectionsWhenDraining } from "./closeConnectionsWhenDraining.ts";
 import { closeWebSocketsGoingAway } from "./closeWebSocketsGoingAway.ts";
 import { followApiKeyRevocations } from "./followApiKeyRevocations.ts";
-import { makeGraphqlWsHandler } from "./graphqlWsOverFastify.ts";
+import { makeGraphqlWsHandler, type Extra as WsExtra } from "./graphqlWsOverFastify.ts";
 import { gatewayLimits } from "./limits/gatewayLimits.ts";
 import { refuseSubscriptionOverHttp } from "./refuseSubscriptionOverHttp.ts";
 import { SocketsByApiKey } from "./socketsByApiKey.ts";
@@ -65,6 +66,11 @@ export interface GatewayServerOptions {
   metrics: GatewayMetrics;
   /** GATEWAY_METRICS_TOKEN; null: no /metrics route. */
   metricsToken: string | null;
+  /**
+   * false: no query limits (depth, cost, aliases, directives, tokens, subscription caps) and no
+   * operation metrics. Only the bench sets it, for the baseline the cost of both is measured against.
+   */
+  limitsAndMetrics?: boolean;
 }
 
 /**
@@ -76,6 +82,7 @@ export async function createGatewayServer(
   options: GatewayServerOptions,
 ): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
   const { schema, services, adminKey, logger, rateLimiter } = options;
+  const limited = options.limitsAndMetrics ?? true;
   const limits = gatewayLimits({ schema, limits: options.limits, production: options.production });
   const app = fastify({
     loggerInstance: logger.child({ component: "http" }) as FastifyBaseLogger,
@@ -120,10 +127,10 @@ export async function createGatewayServer(
     };
   };
 
-  const httpMetrics = graphqlHttpMetrics<GatewayContext>(options.metrics);
+  const httpMetrics = limited ? graphqlHttpMetrics<GatewayContext>(options.metrics) : null;
   const apollo = new ApolloServer<GatewayContext>({
     schema,
-    ...limits.apollo.options,
+    ...(limited ? limits.apollo.options : { csrfPrevention: true }),
     formatError,
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -133,8 +140,7 @@ export async function createGatewayServer(
     plugins: [
       fastifyApolloDrainPlugin(app),
       errorLogging(),
-      limits.apollo.plugin,
-      httpMetrics.plugin,
+      ...(httpMetrics ? [limits.apollo.plugin, httpMetrics.plugin] : []),
       // No HTTP caching of a payment API's answers, and the explorer is our own page: Apollo's
       // defaults for both would only cost time on every field and request.
       ApolloServerPluginCacheControlDisabled(),
@@ -152,13 +158,14 @@ export async function createGatewayServer(
   await limits.registerCors(app);
   options.metrics.countWebSocketsWith(() => app.websocketServer.clients.size);
   closeConnectionsWhenDraining(app);
+  const httpContext = async (request: FastifyRequest) => {
+    const caller = await callerOf(request);
+    await admitHttpOperation(caller);
+    refuseSubscriptionOverHttp(request.method === "GET" ? request.query : request.body);
+    return contextFor(caller, request.id);
+  };
   const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: httpMetrics.timedContext(async (request: FastifyRequest) => {
-      const caller = await callerOf(request);
-      await admitHttpOperation(caller);
-      refuseSubscriptionOverHttp(request.method === "GET" ? request.query : request.body);
-      return contextFor(caller, request.id);
-    }),
+    context: httpMetrics ? httpMetrics.timedContext(httpContext) : httpContext,
   });
   const callerOf = async (request: FastifyRequest): Promise<Caller> => {
     try {
@@ -199,57 +206,58 @@ export async function createGatewayServer(
     }
   };
 
-  const wsHandler = makeGraphqlWsHandler<Record<string, unknown>, { caller?: Caller }>(
-    withWsOperationMetrics(options.metrics, {
-      schema,
-      connectionInitWaitTimeout: limits.limits.wsInitTimeoutMs,
-      onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+  const wsOptions: ServerOptions<Record<string, unknown>, WsExtra & { caller?: Caller }> = {
+    schema,
+    connectionInitWaitTimeout: limits.limits.wsInitTimeoutMs,
+    onConnect: async (ctx) => {
+      const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      try {
+        const caller = await authenticator.authenticate(
+          typeof authorization === "string" ? authorization : undefined,
+        );
+        if (caller.kind === "anonymous") throw new Error("no key");
+        ctx.extra.caller = caller;
+        if (caller.kind === "tenant") socketsByApiKey.add(caller.apiKeyId, ctx.extra.socket);
+        return true;
+      } catch {
+        ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send connectionParams.authorization");
+        return false;
+      }
+    },
+    // Each subscribe message is one operation (a subscription, or a query or mutation sent over the
+    // socket): counted before it is parsed or run, then held to the query limits and subscription
+    // caps. A refusal is an error message for that operation (onError formats it); the socket and
+    // its other subscriptions stay open.
+    onSubscribe: async (ctx, id, payload) => {
+      const caller = ctx.extra.caller;
+      if (caller?.kind === "tenant") {
         try {
-          const caller = await authenticator.authenticate(
-            typeof authorization === "string" ? authorization : undefined,
-          );
-          if (caller.kind === "anonymous") throw new Error("no key");
-          ctx.extra.caller = caller;
-          if (caller.kind === "tenant") socketsByApiKey.add(caller.apiKeyId, ctx.extra.socket);
-          return true;
-        } catch {
-          ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send connectionParams.authorization");
-          return false;
+          await rateLimiter.consume(caller.tenantId);
+        } catch (error) {
+          if (!(error instanceof RateLimitedError)) throw error;
+          return [new GraphQLError(error.message, { originalError: error })];
         }
-      },
-      // Each subscribe message is one operation (a subscription, or a query or mutation sent over the
-      // socket): counted before it is parsed or run, then held to the query limits and subscription
-      // caps. A refusal is an error message for that operation (onError formats it); the socket and
-      // its other subscriptions stay open.
-      onSubscribe: async (ctx, id, payload) => {
-        const caller = ctx.extra.caller;
-        if (caller?.kind === "tenant") {
-          try {
-            await rateLimiter.consume(caller.tenantId);
-          } catch (error) {
-            if (!(error instanceof RateLimitedError)) throw error;
-            return [new GraphQLError(error.message, { originalError: error })];
-          }
-        }
-        return limits.ws.admit(ctx, id, payload, caller);
-      },
-      onComplete: (ctx, id) => limits.ws.release(ctx, id),
-      onClose: (ctx) => limits.ws.releaseSocket(ctx),
-      context: (ctx) => contextFor(ctx.extra.caller ?? { kind: "anonymous" }, `ws-${randomUUID()}`),
-      onNext: (_ctx, _id, _payload, args, result) => {
-        const context = args.contextValue as GatewayContext;
-        // A long-lived subscription must not serve balances cached at its first event.
-        context.loaders.balance.clearAll();
-        return formatResult(result as ExecutionResult, context, logger);
-      },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) => {
-          if (isInternalError(error)) logger.error({ err: error }, "internal error in a subscription");
-          const { message, extensions } = formatError(error.toJSON(), error);
-          return new GraphQLError(message, { extensions });
-        }),
-    }),
+      }
+      return limited ? limits.ws.admit(ctx, id, payload, caller) : undefined;
+    },
+    onComplete: (ctx, id) => limits.ws.release(ctx, id),
+    onClose: (ctx) => limits.ws.releaseSocket(ctx),
+    context: (ctx) => contextFor(ctx.extra.caller ?? { kind: "anonymous" }, `ws-${randomUUID()}`),
+    onNext: (_ctx, _id, _payload, args, result) => {
+      const context = args.contextValue as GatewayContext;
+      // A long-lived subscription must not serve balances cached at its first event.
+      context.loaders.balance.clearAll();
+      return formatResult(result as ExecutionResult, context, logger);
+    },
+    onError: (_ctx, _id, _payload, errors) =>
+      errors.map((error) => {
+        if (isInternalError(error)) logger.error({ err: error }, "internal error in a subscription");
+        const { message, extensions } = formatError(error.toJSON(), error);
+        return new GraphQLError(message, { extensions });
+      }),
+  };
+  const wsHandler = makeGraphqlWsHandler(
+    limited ? withWsOperationMetrics(options.metrics, wsOptions) : wsOptions,
     logger.child({ component: "ws" }),
   );
 

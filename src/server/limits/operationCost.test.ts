@@ -93,4 +93,28 @@ describe("operationCostCheck", () => {
     // Which one runs is not known: nothing runs, and the server says so.
     expect(costOf(two)).toBeNull();
   });
+
+  test("one document asked again and again is priced by each request's page sizes, other variables aside", () => {
+    // Apollo hands every request of one query the same document object: prices are kept per document.
+    const text = `query ($subnets: Int, $accounts: Int, $after: String) {
+      viewer { subnets(first: $subnets, after: $after) { edges { node { accounts(first: $accounts) { edges { node { id } } } } } } }
+    }`;
+    const document = parse(text);
+    const priced = (variables: Record<string, unknown>) =>
+      check(schema, document, undefined, variables) === null;
+    expect(priced({ subnets: 10, accounts: 10 })).toBe(true);
+    expect(priced({ subnets: 100, accounts: 100 })).toBe(false);
+    expect(priced({ subnets: 10, accounts: 10, after: "x" })).toBe(true);
+    expect(priced({ subnets: 10 })).toBe(true); // accounts: the default page, 20
+    expect(priced({ subnets: 100 })).toBe(false);
+    expect(priced({ subnets: 100, accounts: 100, after: "y" })).toBe(false);
+    // Past the number of prices kept, every answer is still the one a fresh document gets.
+    const answers = new Set<boolean>();
+    for (let size = 1; size <= 100; size++) {
+      const fresh = check(schema, parse(text), undefined, { subnets: size, accounts: size }) === null;
+      expect(priced({ subnets: size, accounts: size }), `${size} × ${size}`).toBe(fresh);
+      answers.add(fresh);
+    }
+    expect([...answers].sort()).toEqual([false, true]);
+  });
 });

@@ -59,13 +59,95 @@ export function operationCostCheck(policy: QueryLimitPolicy, pageSizes: PageSize
     blockFieldSuggestion: { enabled: false },
   }).protect().validationRules;
 
+  // Pricing an operation walks it twice (page sizes, then armor's rules): a fixed cost on every
+  // request that would be most of what the limits cost. An operation's cost depends only on its
+  // document and the page sizes its variables give, and Apollo hands every request of one query
+  // the same cached document: the answer is kept per document, operation and page sizes.
+  const priced = new WeakMap<DocumentNode, Map<string, PricedOperation>>();
   return (schema, document, operationName, variables) => {
     const operation = getOperationAST(document, operationName);
     // No operation to run: the server answers that on its own, and nothing runs.
     if (!operation) return null;
-    const priced = withPageSizes(schema, operation, document, variables ?? {}, pageSizes);
-    return validate(schema, priced, costRules)[0] ?? null;
+    let byName = priced.get(document);
+    if (byName === undefined) {
+      byName = new Map();
+      priced.set(document, byName);
+    }
+    const name = operationName ?? "";
+    let pricedOperation = byName.get(name);
+    if (pricedOperation === undefined) {
+      pricedOperation = { pageVariables: pageVariablesOf(operation, document), refusals: new Map() };
+      byName.set(name, pricedOperation);
+    }
+    const given = variables ?? {};
+    const key = pricedOperation.pageVariables
+      .map((variable) => pageSizeOf(variableNode(variable), operation, given, pageSizes))
+      .join(",");
+    const known = pricedOperation.refusals.get(key);
+    if (known !== undefined) return known;
+    const refusal =
+      validate(schema, withPageSizes(schema, operation, document, given, pageSizes), costRules)[0] ?? null;
+    // Page sizes are 1…max per variable: a client cycling through them cannot grow this without bound.
+    if (pricedOperation.refusals.size >= MAX_PRICES_PER_OPERATION) pricedOperation.refusals.clear();
+    pricedOperation.refusals.set(key, refusal);
+    return refusal;
   };
+}
+
+/** How many page-size combinations of one operation keep their price. */
+const MAX_PRICES_PER_OPERATION = 64;
+
+/** What is known of one operation of one document: which variables are page sizes, and prices by them. */
+interface PricedOperation {
+  /** Variables passed as some field's `first` (every such argument, connection or not: a key needs no more). */
+  pageVariables: string[];
+  /** The refusal (or null) by the page sizes of pageVariables, comma-separated. */
+  refusals: Map<string, GraphQLError | null>;
+}
+
+function pageVariablesOf(operation: OperationDefinitionNode, document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+  visit(
+    { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] },
+    {
+      Argument(node) {
+        if (node.name.value === "first" && node.value.kind === Kind.VARIABLE)
+          names.add(node.value.name.value);
+      },
+    },
+  );
+  return [...names];
+}
+
+const variableNode = (name: string): ValueNode => ({
+  kind: Kind.VARIABLE,
+  name: { kind: Kind.NAME, value: name },
+});
+
+/**
+ * The number of items a `first` argument asks for: a literal, or the variable's value (or its default),
+ * the default page size when absent, null or not a whole number, and never more than the largest page.
+ */
+function pageSizeOf(
+  value: ValueNode | undefined,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>>,
+  pageSizes: PageSizes,
+): number {
+  let size: unknown = null;
+  if (value?.kind === Kind.INT) size = Number(value.value);
+  else if (value?.kind === Kind.VARIABLE) {
+    const name = value.name.value;
+    const fallback = operation.variableDefinitions?.find(
+      (definition) => definition.variable.name.value === name,
+    )?.defaultValue;
+    // An explicit null is null (the default page size), as graphql-js coerces it.
+    if (name in variables) size = variables[name];
+    else if (fallback?.kind === Kind.INT) size = Number(fallback.value);
+  }
+  if (typeof size !== "number" || !Number.isSafeInteger(size)) return pageSizes.default;
+  return Math.min(Math.max(size, 1), pageSizes.max);
 }
 
 /** The operation (with the fragments) with `first` of every connection as the number of items it asks for. */
@@ -76,26 +158,6 @@ export function withPageSizes(
   variables: Readonly<Record<string, unknown>>,
   pageSizes: PageSizes,
 ): DocumentNode {
-  const defaults = new Map(
-    (operation.variableDefinitions ?? []).map((definition) => [
-      definition.variable.name.value,
-      definition.defaultValue,
-    ]),
-  );
-  const pageSize = (value: ValueNode | undefined): number => {
-    let size: unknown = null;
-    if (value?.kind === Kind.INT) size = Number(value.value);
-    else if (value?.kind === Kind.VARIABLE) {
-      const name = value.name.value;
-      const fallback = defaults.get(name);
-      // An explicit null is null (the default page size), as graphql-js coerces it.
-      if (name in variables) size = variables[name];
-      else if (fallback?.kind === Kind.INT) size = Number(fallback.value);
-    }
-    if (typeof size !== "number" || !Number.isSafeInteger(size)) return pageSizes.default;
-    return Math.min(Math.max(size, 1), pageSizes.max);
-  };
-
   const typeInfo = new TypeInfo(schema);
   const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
   const whole: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] };
@@ -108,7 +170,7 @@ export function withPageSizes(
         const first: ArgumentNode = {
           kind: Kind.ARGUMENT,
           name: { kind: Kind.NAME, value: "first" },
-          value: { kind: Kind.INT, value: String(pageSize(given?.value)) },
+          value: { kind: Kind.INT, value: String(pageSizeOf(given?.value, operation, variables, pageSizes)) },
         };
         // armor reads the first `first` or `last` it meets: put the page size first.
         const others = (node.arguments ?? []).filter((argument) => argument !== given);
