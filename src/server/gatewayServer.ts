@@ -13,7 +13,7 @@ import fastify, {
   LogController,
 } from "fastify";
 import { type ExecutionResult, GraphQLError, type GraphQLSchema } from "graphql";
-import type { ServerOptions } from "graphql-ws";
+import { handleProtocols, type ServerOptions } from "graphql-ws";
 import { ApiKeyUseRecorder } from "../auth/apiKeyUseRecorder.ts";
 import { createAuthenticator } from "../auth/authenticate.ts";
 import type { Caller } from "../auth/caller.ts";
@@ -152,7 +152,8 @@ export async function createGatewayServer(
   // On close (SIGTERM), open sockets are told 1001 "going away" rather than just dropped.
   // A graphql-ws message over the body limit closes its socket (1009).
   await app.register(websocket, {
-    options: { maxPayload: limits.limits.maxBodyBytes },
+    // graphql-ws picks the subprotocol (graphql-transport-ws), from the very first socket on.
+    options: { maxPayload: limits.limits.maxBodyBytes, handleProtocols },
     preClose: closeWebSocketsGoingAway,
   });
   await limits.registerCors(app);

@@ -1,6 +1,6 @@
 import type { WebsocketHandler } from "@fastify/websocket";
 import type { FastifyRequest } from "fastify";
-import { CloseCode, handleProtocols, MessageType, makeServer, type ServerOptions } from "graphql-ws";
+import { CloseCode, MessageType, makeServer, type ServerOptions } from "graphql-ws";
 import type { WebSocket } from "ws";
 import type { Logger } from "../logger.ts";
 
@@ -21,7 +21,7 @@ const SERVER_ONLY_TYPES: ReadonlySet<unknown> = new Set([
 ]);
 
 /**
- * graphql-ws on @fastify/websocket. graphql-ws ships such an adapter; this one differs where a client
+ * graphql-ws on @fastify/websocket (registered with graphql-ws's handleProtocols). graphql-ws ships such an adapter; this one differs where a client
  * can otherwise make the gateway look broken:
  * - a client sending a message only servers send (`connection_ack`, `next`, `error`) is closed with
  *   4400 Bad Request; graphql-ws itself throws on those, which its adapter answers with 4500 and a
@@ -41,7 +41,6 @@ export function makeGraphqlWsHandler<
   return function handler(socket, request) {
     if (!listeningForServerErrors) {
       listeningForServerErrors = true;
-      this.websocketServer.options.handleProtocols = handleProtocols;
       this.websocketServer.on("error", (err) => logger.error({ err }, "error on the WebSocket server"));
     }
 
