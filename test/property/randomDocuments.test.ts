@@ -133,19 +133,22 @@ describe("random GraphQL documents never break the gateway", () => {
 
   // graphql-ws itself throws on these (its adapter answered 4500 with a stack on stderr): the
   // gateway's adapter closes such a socket as a bad request before graphql-ws sees the message.
-  test.each(SERVER_MESSAGES)("graphql-ws: a client sending %s gets its socket closed with 4400", async (frame) => {
-    for (const handshake of [true, false]) {
-      const socket = await RawGraphqlWsSocket.open(gateway.gateway.wsUrl, tenant.apiKey, { handshake });
-      try {
-        socket.sendRaw(frame);
-        const closed = await socket.closedWithin(10_000);
-        expect(closed === "open" ? closed : closed.code, JSON.stringify(closed)).toBe(4400);
-      } finally {
-        socket.close();
+  test.each(SERVER_MESSAGES)(
+    "graphql-ws: a client sending %s gets its socket closed with 4400",
+    async (frame) => {
+      for (const handshake of [true, false]) {
+        const socket = await RawGraphqlWsSocket.open(gateway.gateway.wsUrl, tenant.apiKey, { handshake });
+        try {
+          socket.sendRaw(frame);
+          const closed = await socket.closedWithin(10_000);
+          expect(closed === "open" ? closed : closed.code, JSON.stringify(closed)).toBe(4400);
+        } finally {
+          socket.close();
+        }
       }
-    }
-    await stillServing();
-  });
+      await stillServing();
+    },
+  );
 
   test("POST: any document, variables and operationName", async () => {
     await fc.assert(
