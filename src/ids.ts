@@ -1,7 +1,7 @@
 import { monotonicFactory } from "ulid";
 
 /** The kinds of entity the gateway names; the prefix tells a reader what an id is (DESIGN.md). */
-export type IdPrefix = "ten" | "key" | "sub" | "acc" | "pay" | "vk";
+export type IdPrefix = "ten" | "key" | "sub" | "acc" | "pay" | "vk" | "aud";
 
 // Monotonic ULIDs: ids sort by creation time, even within one millisecond, so the store can page
 // by id and a newer object always has a greater id.

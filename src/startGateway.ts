@@ -38,6 +38,7 @@ import { openPostgresStore } from "./store/postgres/openPostgresStore.ts";
 import { openSqliteStore } from "./store/sqlite/openSqliteStore.ts";
 import type { Store } from "./store/store.ts";
 import { Vault } from "./vault/vault.ts";
+import { withDeadline } from "./withDeadline.ts";
 
 // A replica that dies stops renewing its chains' leases: another takes over after at most the TTL
 // plus one check. Renewed and tried every second.
@@ -46,21 +47,6 @@ const TRACKER_LEASE_CHECK_MS = 1_000;
 
 // How long /readyz waits for the store before it calls it down.
 const READINESS_STORE_DEADLINE_MS = 2_000;
-
-/** `promise`, or a rejection with `message` once `ms` passed. */
-async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(message)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export interface RunningGateway {
   /** http://host:port/graphql */
@@ -259,7 +245,7 @@ export async function startGateway(
           await withDeadline(
             store.latestEventCursor(),
             READINESS_STORE_DEADLINE_MS,
-            "the store did not answer within 2 s",
+            () => new Error("the store did not answer within 2 s"),
           );
           checks.store = "ok";
         } catch (error) {

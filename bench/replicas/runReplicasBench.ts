@@ -13,6 +13,11 @@
 //   BENCH_DATABASE_URL=postgres://… BENCH_REDIS_URL=redis://… npm run bench:replicas
 //   BENCH_REPLICAS_LOG_LEVEL=warn npm run bench:replicas     (the gateways' log)
 import { availableParallelism } from "node:os";
+import {
+  clusterServicesMissing,
+  LOCAL_DATABASE_URL,
+  TEST_REDIS_URL,
+} from "../../test/support/clusterServices.ts";
 import { machineCpu } from "../threadCpu.ts";
 import type { Deployment } from "./deployment.ts";
 import {
@@ -23,7 +28,6 @@ import {
   seedDeployment,
 } from "./measureDeployment.ts";
 import { printReplicasTable } from "./printReplicasTable.ts";
-import { replicaServicesMissing } from "./replicaServices.ts";
 import { startReplicaCluster } from "./startReplicaCluster.ts";
 import { startSqliteGateway } from "./startSqliteGateway.ts";
 
@@ -34,6 +38,10 @@ const TENANTS = 4;
 // Every account has one subscription: fewer than (3)'s 1,000 of bench/gateway.bench.ts, so that
 // seeding both deployments fits the run's two minutes.
 const SUBSCRIPTIONS = 500;
+/** The machine's PostgreSQL (trust auth, database `test`) unless BENCH_DATABASE_URL says otherwise. */
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? LOCAL_DATABASE_URL;
+/** The machine's Redis unless BENCH_REDIS_URL says otherwise. */
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? TEST_REDIS_URL;
 
 /** Measures both deployments, their figures alternating, and prints their table; skipped without PG or Redis. */
 export async function runReplicasBench(): Promise<void> {
@@ -41,7 +49,7 @@ export async function runReplicasBench(): Promise<void> {
   const step = (text: string) =>
     console.log(`… ${text} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   console.log(`\nreplicas bench (issue 7): ${REPLICAS} replicas on PostgreSQL + Redis vs 1 on SQLite`);
-  const missing = await replicaServicesMissing();
+  const missing = await clusterServicesMissing(DATABASE_URL, REDIS_URL);
   if (missing !== null) {
     console.log(`replicas bench skipped: ${missing}`);
     return;
@@ -85,7 +93,15 @@ export async function runReplicasBench(): Promise<void> {
     step(
       `${REPLICAS} replicas on PostgreSQL + Redis, standalone refchain node (a block every ${blockTimeMs} ms)`,
     );
-    deployments.push(await startReplicaCluster({ replicas: REPLICAS, blockTimeMs, logLevel }));
+    deployments.push(
+      await startReplicaCluster({
+        replicas: REPLICAS,
+        blockTimeMs,
+        logLevel,
+        databaseUrl: DATABASE_URL,
+        redisUrl: REDIS_URL,
+      }),
+    );
     const [sqlite, cluster] = deployments as [Deployment, Deployment];
 
     const seeded: SeededDeployment[] = [];

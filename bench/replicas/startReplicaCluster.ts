@@ -2,29 +2,31 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freshDatabaseSchema, freshRedisPrefix } from "../../test/support/clusterServices.ts";
 import { type ChildServer, startChildServer } from "../gateway/childServer.ts";
 import type { GatewayInfo } from "../gateway/gatewayChild.ts";
 import { type Deployment, GATEWAY_VARIABLES_UNSET } from "./deployment.ts";
 import { otherProcessCpu } from "./otherProcessCpu.ts";
 import { type RefchainNodeProcess, startRefchainNodeProcess } from "./refchainNodeProcess.ts";
-import { BENCH_REDIS_URL, freshDatabaseSchema, freshRedisPrefix } from "./replicaServices.ts";
 
 export const REFCHAIN_NODE = "refchain node";
 
 /**
  * Gateway replicas as an operator runs them past one machine: a standalone refchain node in its own
- * process, and `replicas` gateway processes sharing a fresh PostgreSQL schema, a fresh Redis key
- * prefix, that node, and the same admin and master keys (a key sealed by one replica opens on the
- * other). close() kills them and drops the schema and the keys.
+ * process, and `replicas` gateway processes sharing a fresh PostgreSQL schema (in `databaseUrl`), a
+ * fresh Redis key prefix (in `redisUrl`), that node, and the same admin and master keys (a key sealed
+ * by one replica opens on the other). close() kills them and drops the schema and the keys.
  */
 export async function startReplicaCluster(parameters: {
   replicas: number;
   blockTimeMs: number;
   logLevel: string;
+  databaseUrl: string;
+  redisUrl: string;
 }): Promise<Deployment> {
   const root = mkdtempSync(join(tmpdir(), "replicas-bench-cluster-"));
-  const database = freshDatabaseSchema();
-  const redis = freshRedisPrefix();
+  const database = await freshDatabaseSchema("bench", parameters.databaseUrl);
+  const redis = freshRedisPrefix("vg-bench", parameters.redisUrl);
   const gateways: ChildServer<GatewayInfo>[] = [];
   let node: RefchainNodeProcess | null = null;
   const close = async () => {
@@ -47,7 +49,7 @@ export async function startReplicaCluster(parameters: {
       // in the standalone node.
       DATA_DIR: join(root, "gateway"),
       DATABASE_URL: database.url,
-      REDIS_URL: BENCH_REDIS_URL,
+      REDIS_URL: parameters.redisUrl,
       REDIS_KEY_PREFIX: redis.prefix,
       REFCHAIN_URL: node.url,
       GATEWAY_ADMIN_KEY: randomBytes(32).toString("base64url"),

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { type GatewayConfig, loadConfig } from "../config/config.ts";
+import { type GatewayConfig, GENERATE_MASTER_KEY, isMasterKeyHex, loadConfig } from "../config/config.ts";
 import { ConfigError } from "../config/configError.ts";
 import { openPostgresStore } from "../store/postgres/openPostgresStore.ts";
 import { openSqliteStore } from "../store/sqlite/openSqliteStore.ts";
@@ -11,7 +11,6 @@ import { type RotationProgress, rotateMasterKey } from "../vault/rotateMasterKey
 
 const NEW_MASTER_KEY = "GATEWAY_NEW_MASTER_KEY";
 const MASTER_KEY = "GATEWAY_MASTER_KEY";
-const GENERATE_MASTER_KEY = "openssl rand -hex 32";
 
 /**
  * Test hook, read by nothing but this command: after this many keys are re-encrypted (one key per
@@ -120,7 +119,7 @@ function readMasterKeys(env: Record<string, string | undefined>): { current: Uin
       problems.push(`set ${name} to ${what}`);
       return null;
     }
-    if (!/^[0-9a-fA-F]{64}$/.test(value)) {
+    if (!isMasterKeyHex(value)) {
       problems.push(`${name} must be 64 hex characters (32 bytes): ${what}`);
       return null;
     }

@@ -1,5 +1,6 @@
 import { createClient } from "redis";
 import type { Logger } from "../logger.ts";
+import { withDeadline } from "../withDeadline.ts";
 
 const createConnection = (url: string, name: string) => createClient({ url, name });
 
@@ -38,24 +39,19 @@ export async function connectWithin(
   timeoutMs: number,
   url: string,
 ): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
+  try {
+    await withDeadline(
+      client.connect(),
+      timeoutMs,
+      () =>
         new Error(
           `REDIS_URL: no Redis answered at ${redactedUrl(url)} within ${Math.round(timeoutMs / 1000)} s. ` +
             "Start Redis there, fix REDIS_URL, or unset it to keep events, leases and rate limits in memory (one replica).",
         ),
-      );
-    }, timeoutMs);
-  });
-  try {
-    await Promise.race([client.connect(), timedOut]);
+    );
   } catch (error) {
     client.destroy();
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

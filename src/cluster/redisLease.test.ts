@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
-import {
-  freshRedisPrefix,
-  redisMissing,
-  requireServices,
-  TEST_REDIS_URL,
-} from "../../test/support/clusterServices.ts";
+import { freshRedisPrefix, redisMissing, TEST_REDIS_URL } from "../../test/support/clusterServices.ts";
+import { requireServices } from "../../test/support/requireServices.ts";
 import { createLogger } from "../logger.ts";
 import { openRedisConnection, type RedisConnection } from "./redisConnection.ts";
 import { redisLease } from "./redisLease.ts";

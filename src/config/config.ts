@@ -65,7 +65,7 @@ export interface RateLimit {
 export const DEFAULT_RATE_LIMIT: RateLimit = { points: 6000, windowSeconds: 60 };
 
 const GENERATE_ADMIN_KEY = "openssl rand -base64 32";
-const GENERATE_MASTER_KEY = "openssl rand -hex 32";
+export const GENERATE_MASTER_KEY = "openssl rand -hex 32";
 
 /**
  * Reads and checks the environment. Every invalid or missing value is reported at once, in one
@@ -277,7 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-function isMasterKeyHex(value: string): boolean {
+export function isMasterKeyHex(value: string): boolean {
   return /^[0-9a-fA-F]{64}$/.test(value);
 }
 

@@ -1,5 +1,6 @@
 import type { ChainLeadership } from "../cluster/chainLeadership.ts";
 import type { ChainService } from "../modules/chain/chain.service.ts";
+import { withDeadline } from "../withDeadline.ts";
 import type { GatewayMetrics } from "./gatewayMetrics.ts";
 
 /** A scrape does not wait longer than this for a chain's head: a chain that is down reports no lag. */
@@ -24,24 +25,15 @@ export function trackChainLag(
       lagBlocks: async () => {
         const applied = leadership.tracker()?.progress()?.height;
         if (applied === undefined) return null;
-        const head = await withTimeout(chains.adapterOf(leadership.chainId).head(), HEAD_READ_TIMEOUT_MS);
+        const head = await withDeadline(
+          chains.adapterOf(leadership.chainId).head(),
+          HEAD_READ_TIMEOUT_MS,
+          () => new Error("no head in time"),
+        ).catch(() => null);
         if (head === null) return null;
         // The head read may be a little older than the tracker's last block: never a negative lag.
         return head.height > applied ? head.height - applied : 0n;
       },
     })),
   );
-}
-
-/** The value, or null when it failed or took longer than `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  try {
-    return await Promise.race([promise.catch(() => null), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

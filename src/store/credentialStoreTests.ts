@@ -4,7 +4,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { newId } from "../ids.ts";
-import { newAuditEntryId } from "../modules/audit/newAuditEntryId.ts";
 import type { ApiKeyRecord, AuditActor, AuditEntryRecord, Store, TenantRecord } from "./store.ts";
 
 const hex = (bytes: number): string => randomBytes(bytes).toString("hex");
@@ -28,7 +27,7 @@ function newKey(tenantId: string, label: string): ApiKeyRecord {
 
 function auditEntry(patch: Partial<AuditEntryRecord> = {}): AuditEntryRecord {
   return {
-    id: newAuditEntryId(),
+    id: newId("aud"),
     at: new Date(),
     actor: { kind: "admin" },
     action: "apiKey.create",

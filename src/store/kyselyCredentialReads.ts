@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { auditEntryRecord } from "./auditRowCodec.ts";
 import type { Database } from "./database.ts";
+import { inChunks, toPage } from "./kyselyStoreReads.ts";
 import { apiKeyRecord } from "./rowCodec.ts";
 import type { ApiKeyRecord, AuditEntryRecord, AuditFilter, Page, PageRequest } from "./store.ts";
 
@@ -20,9 +21,7 @@ export class KyselyCredentialReads {
 
   async getApiKeys(ids: readonly string[]): Promise<(ApiKeyRecord | null)[]> {
     const found = new Map<string, ApiKeyRecord>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += this.#inListChunk) {
-      const chunk = unique.slice(i, i + this.#inListChunk);
+    for (const chunk of inChunks([...new Set(ids)], this.#inListChunk)) {
       const rows = await this.#db.selectFrom("api_keys").selectAll().where("id", "in", chunk).execute();
       for (const row of rows) found.set(row.id, apiKeyRecord(row));
     }
@@ -49,7 +48,6 @@ export class KyselyCredentialReads {
       .orderBy("id", "desc")
       .limit(first + 1)
       .execute();
-    const items = rows.slice(0, first).map(auditEntryRecord);
-    return { items, cursors: items.map((entry) => entry.id), hasNextPage: rows.length > first };
+    return toPage(rows.map(auditEntryRecord), first);
   }
 }

@@ -26,9 +26,16 @@ import { VAULT_ROTATION_ID, vaultRotationRecord } from "./vaultRotationRow.ts";
 const OPEN_STATUSES = ["PENDING", "SUBMITTED", "CONFIRMED"] as const;
 
 /** Items and cursors of a page read with `first + 1` rows: the extra row only tells that more exist. */
-function toPage<T extends { id: string }>(items: T[], first: number): Page<T> {
+export function toPage<T extends { id: string }>(items: T[], first: number): Page<T> {
   const page = items.slice(0, first);
   return { items: page, cursors: page.map((item) => item.id), hasNextPage: items.length > first };
+}
+
+/** `list` in slices of at most `size`: each fits one `IN (...)` list. */
+export function inChunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
 }
 
 /**
@@ -47,9 +54,7 @@ export class KyselyStoreReads {
 
   /** `list` in slices that each fit one `IN (...)` list: a DataLoader batch may be larger. */
   chunks<T>(list: readonly T[]): T[][] {
-    const out: T[][] = [];
-    for (let i = 0; i < list.length; i += this.#inListChunk) out.push(list.slice(i, i + this.#inListChunk));
-    return out;
+    return inChunks(list, this.#inListChunk);
   }
 
   async listTenants(page: PageRequest): Promise<Page<TenantRecord>> {

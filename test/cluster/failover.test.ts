@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { collect, eventually } from "../e2e/support/graphqlTestClient.ts";
 import { FUND } from "../e2e/support/scenario.ts";
-import { clusterServicesMissing, requireClusterServices } from "../support/clusterServices.ts";
+import { clusterServicesMissing } from "../support/clusterServices.ts";
 import { startPrivateRedis } from "../support/privateRedis.ts";
+import { requireClusterServices } from "../support/requireServices.ts";
 import { type Cluster, createTenant, startCluster } from "./support/cluster.ts";
 import { balancesOf, paymentStatus, refchainAccounts, sendPayment } from "./support/refchainAccounts.ts";
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { collect, eventually, type GraphQLTestClient } from "../e2e/support/graphqlTestClient.ts";
 import { CREATE_ACCOUNT, CREATE_SUBNET, FUND, SEND, type SendResult } from "../e2e/support/scenario.ts";
-import { clusterServicesMissing, requireClusterServices } from "../support/clusterServices.ts";
+import { clusterServicesMissing } from "../support/clusterServices.ts";
+import { requireClusterServices } from "../support/requireServices.ts";
 import { type Cluster, createTenant, type Replica, startCluster } from "./support/cluster.ts";
 
 // Two gateway replicas as separate processes on one PostgreSQL schema, one Redis and one standalone

@@ -13,9 +13,9 @@ import {
   clusterServicesMissing,
   freshDatabaseSchema,
   freshRedisPrefix,
-  requireClusterServices,
   TEST_REDIS_URL,
 } from "../support/clusterServices.ts";
+import { requireClusterServices } from "../support/requireServices.ts";
 import { codesOf, collect, eventually, GraphQLTestClient } from "./support/graphqlTestClient.ts";
 import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
 

@@ -2,13 +2,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
-import { type GatewayProcess, startGatewayProcess } from "./support/gatewayProcess.ts";
+import {
+  type GatewayProcess,
+  PROJECT_ROOT,
+  startGatewayProcess,
+  VALUE_GATEWAY_BIN,
+} from "./support/gatewayProcess.ts";
 import { eventually, GraphQLTestClient } from "./support/graphqlTestClient.ts";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = join(root, "bin", "value-gateway.js");
+import { createPaymentBurstParties, paymentHistory, sum } from "./support/paymentBurst.ts";
 
 const PAYMENTS = 300;
 const SENDERS = 4;
@@ -16,28 +18,8 @@ const SENDERS = 4;
 const KILL_AFTER_ANSWERS = 60;
 const FUNDING = "1000";
 
-const CREATE_TENANT =
-  "mutation ($name: String!) { createTenant(input: { name: $name }) { tenant { id } apiKey } }";
-const CREATE_SUBNET = `mutation ($name: String!) {
-  createSubnet(input: { name: $name, chainId: "refchain:local" }) { subnet { id asset { decimals } } }
-}`;
-const CREATE_ACCOUNT = `mutation ($subnetId: ID!, $label: String) {
-  createAccount(input: { subnetId: $subnetId, label: $label }) { account { id address custody } }
-}`;
-const FUND = `mutation ($accountId: ID!, $amount: Amount!) {
-  fundAccount(input: { accountId: $accountId, amount: $amount }) { txHash }
-}`;
 const SEND = `mutation ($input: SendPaymentInput!) {
   sendPayment(input: $input) { replayed payment { id status amount txHash idempotencyKey } }
-}`;
-const BALANCE = "query ($id: ID!) { account(id: $id) { balance } }";
-const HISTORY = `query ($id: ID!, $after: String, $direction: PaymentDirection) {
-  account(id: $id) {
-    payments(first: 100, after: $after, direction: $direction) {
-      edges { node { id status amount txHash idempotencyKey error { code message } } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
 }`;
 
 interface SendInput {
@@ -59,15 +41,6 @@ interface SentPayment {
 interface Answer {
   replayed: boolean;
   payment: SentPayment;
-}
-
-interface HistoryNode {
-  id: string;
-  status: string;
-  amount: string;
-  txHash: string | null;
-  idempotencyKey: string | null;
-  error: { code: string; message: string } | null;
 }
 
 type Attempt =
@@ -122,36 +95,12 @@ async function sendUntilAnswered(
   }
 }
 
-/** Every payment of an account in one direction, all pages. */
-async function history(client: GraphQLTestClient, id: string, direction: "INCOMING" | "OUTGOING") {
-  const nodes: HistoryNode[] = [];
-  let after: string | null = null;
-  for (;;) {
-    type Page = {
-      account: {
-        payments: { edges: { node: HistoryNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
-      };
-    };
-    const { account }: Page = await client.data<Page>(HISTORY, { id, after, direction });
-    nodes.push(...account.payments.edges.map((edge) => edge.node));
-    if (!account.payments.pageInfo.hasNextPage) return nodes;
-    after = account.payments.pageInfo.endCursor;
-  }
-}
-
-/** A decimal string in base units (the gateway's Amount format: digits, optionally a point and more digits). */
-function toUnits(amount: string, decimals: number): bigint {
-  const [whole = "0", fraction = ""] = amount.split(".");
-  if (fraction.length > decimals) throw new Error(`${amount} has more than ${decimals} decimals`);
-  return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
-}
-
-const sum = (values: Iterable<bigint>) => [...values].reduce((total, value) => total + value, 0n);
-
 /** `value-gateway refchain verify` on a data directory: its exit code and output. */
 function verifyRefchain(dataDir: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "refchain", "verify", "--data-dir", dataDir], { cwd: root });
+    const child = spawn(process.execPath, [VALUE_GATEWAY_BIN, "refchain", "verify", "--data-dir", dataDir], {
+      cwd: PROJECT_ROOT,
+    });
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => {
       output += text;
@@ -187,35 +136,22 @@ describe("the gateway under kill -9", () => {
 
     // --- Setup: tenant A with SENDERS funded managed accounts, tenant B with one account.
     const first = await start();
-    const admin = new GraphQLTestClient(first.url, first.wsUrl, first.adminKey);
-    const tenant = async (name: string) => {
-      const { createTenant } = await admin.data<{ createTenant: { apiKey: string } }>(CREATE_TENANT, {
-        name,
-      });
-      const client = new GraphQLTestClient(first.url, first.wsUrl, createTenant.apiKey);
-      const { createSubnet } = await client.data<{
-        createSubnet: { subnet: { id: string; asset: { decimals: number } } };
-      }>(CREATE_SUBNET, { name: `${name} REF` });
-      return { client, apiKey: createTenant.apiKey, subnet: createSubnet.subnet };
-    };
-    const a = await tenant("Crash Payer");
-    const b = await tenant("Crash Payee");
-    const decimals = a.subnet.asset.decimals;
+    const {
+      payer: a,
+      payee: b,
+      senders,
+      receiver,
+      decimals,
+      units,
+      balanceOf,
+    } = await createPaymentBurstParties(first, {
+      payer: "Crash Payer",
+      payee: "Crash Payee",
+      senders: SENDERS,
+      funding: FUNDING,
+    });
     expect(decimals).toBeGreaterThanOrEqual(4); // the amounts below have 4 decimals
-    const units = (amount: string) => toUnits(amount, decimals);
-    const createAccount = async (client: GraphQLTestClient, subnetId: string, label: string) => {
-      type Payload = { createAccount: { account: { id: string; address: string; custody: string } } };
-      return (await client.data<Payload>(CREATE_ACCOUNT, { subnetId, label })).createAccount.account;
-    };
-    const senders: { id: string; address: string; custody: string }[] = [];
-    for (let s = 0; s < SENDERS; s++) senders.push(await createAccount(a.client, a.subnet.id, `sender ${s}`));
-    const receiver = await createAccount(b.client, b.subnet.id, "receiver");
     expect(senders.map((account) => account.custody)).toEqual(senders.map(() => "MANAGED"));
-    await Promise.all(
-      senders.map((account) => a.client.data(FUND, { accountId: account.id, amount: FUNDING })),
-    );
-    const balanceOf = async (client: GraphQLTestClient, id: string) =>
-      units((await client.data<{ account: { balance: string } }>(BALANCE, { id })).account.balance);
     for (const account of senders) expect(await balanceOf(a.client, account.id)).toBe(units(FUNDING));
     expect(await balanceOf(b.client, receiver.id)).toBe(0n);
 
@@ -286,7 +222,7 @@ describe("the gateway under kill -9", () => {
     // --- Every payment reaches a final status (bounded wait); the histories hold one payment per key.
     const outgoing = await eventually(async () => {
       const all = (
-        await Promise.all(senders.map((account) => history(clientA, account.id, "OUTGOING")))
+        await Promise.all(senders.map((account) => paymentHistory(clientA, account.id, "OUTGOING")))
       ).flat();
       return all.every((payment) => payment.status === "FINALIZED" || payment.status === "FAILED")
         ? all
@@ -336,7 +272,7 @@ describe("the gateway under kill -9", () => {
     const finalizedHashes = finalized.map((payment) => payment.txHash);
     expect(new Set(finalizedHashes).size).toBe(finalized.length);
     const incoming = await eventually(async () => {
-      const all = await history(clientB, receiver.id, "INCOMING");
+      const all = await paymentHistory(clientB, receiver.id, "INCOMING");
       return all.length >= finalized.length ? all : undefined;
     }, 10_000);
     expect(incoming).toHaveLength(finalized.length);

@@ -5,6 +5,7 @@ import type { Client } from "graphql-ws";
 import { afterEach, describe, expect, test } from "vitest";
 import { type GatewayExit, type GatewayProcess, startGatewayProcess } from "./support/gatewayProcess.ts";
 import { collect, eventually, GraphQLTestClient } from "./support/graphqlTestClient.ts";
+import { createPaymentBurstParties, paymentHistory, sum } from "./support/paymentBurst.ts";
 
 // `value-gateway start` as an operator runs it, sent SIGTERM in the middle of a burst of payments: it
 // stops accepting, answers what it had already taken, closes its sockets with 1001 and exits 0; started
@@ -18,30 +19,10 @@ const SOCKETS = 3;
 const FUNDING = "1000";
 const GOING_AWAY = 1001;
 
-const CREATE_TENANT =
-  "mutation ($name: String!) { createTenant(input: { name: $name }) { tenant { id } apiKey } }";
-const CREATE_SUBNET = `mutation ($name: String!) {
-  createSubnet(input: { name: $name, chainId: "refchain:local" }) { subnet { id asset { decimals } } }
-}`;
-const CREATE_ACCOUNT = `mutation ($subnetId: ID!) {
-  createAccount(input: { subnetId: $subnetId }) { account { id address } }
-}`;
-const FUND = `mutation ($accountId: ID!, $amount: Amount!) {
-  fundAccount(input: { accountId: $accountId, amount: $amount }) { txHash }
-}`;
 const SEND = `mutation ($input: SendPaymentInput!) {
   sendPayment(input: $input) { payment { id status amount idempotencyKey } }
 }`;
-const BALANCE = "query ($id: ID!) { account(id: $id) { balance } }";
 const PAYMENT = "query ($id: ID!) { payment(id: $id) { id status amount idempotencyKey } }";
-const HISTORY = `query ($id: ID!, $after: String) {
-  account(id: $id) {
-    payments(first: 100, after: $after, direction: OUTGOING) {
-      edges { node { id status amount idempotencyKey } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}`;
 
 interface SendInput {
   fromAccountId: string;
@@ -104,30 +85,6 @@ async function sendOnce(
   return { kind: "unexpected", why: `HTTP ${response.status}: ${text.slice(0, 500)}` };
 }
 
-/** A decimal amount in base units. */
-function toUnits(amount: string, decimals: number): bigint {
-  const [whole = "0", fraction = ""] = amount.split(".");
-  return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
-}
-
-const sum = (values: Iterable<bigint>) => [...values].reduce((total, value) => total + value, 0n);
-
-async function outgoingOf(client: GraphQLTestClient, accountId: string): Promise<PaymentNode[]> {
-  const nodes: PaymentNode[] = [];
-  let after: string | null = null;
-  for (;;) {
-    type Page = {
-      account: {
-        payments: { edges: { node: PaymentNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
-      };
-    };
-    const { account }: Page = await client.data<Page>(HISTORY, { id: accountId, after });
-    nodes.push(...account.payments.edges.map((edge) => edge.node));
-    if (!account.payments.pageInfo.hasNextPage) return nodes;
-    after = account.payments.pageInfo.endCursor;
-  }
-}
-
 describe("the gateway under SIGTERM", () => {
   const started: GatewayProcess[] = [];
   const sockets: Client[] = [];
@@ -151,31 +108,19 @@ describe("the gateway under SIGTERM", () => {
 
     // --- Setup: tenant A with SENDERS funded accounts, tenant B with the receiving account.
     const first = await start();
-    const admin = new GraphQLTestClient(first.url, first.wsUrl, first.adminKey);
-    const tenant = async (name: string) => {
-      const { createTenant } = await admin.data<{ createTenant: { apiKey: string } }>(CREATE_TENANT, {
-        name,
-      });
-      const client = new GraphQLTestClient(first.url, first.wsUrl, createTenant.apiKey);
-      const { createSubnet } = await client.data<{
-        createSubnet: { subnet: { id: string; asset: { decimals: number } } };
-      }>(CREATE_SUBNET, { name: `${name} REF` });
-      return { client, apiKey: createTenant.apiKey, subnet: createSubnet.subnet };
-    };
-    const a = await tenant("Drain Payer");
-    const b = await tenant("Drain Payee");
-    const units = (amount: string) => toUnits(amount, a.subnet.asset.decimals);
-    const account = async (client: GraphQLTestClient, subnetId: string) =>
-      (
-        await client.data<{ createAccount: { account: { id: string; address: string } } }>(CREATE_ACCOUNT, {
-          subnetId,
-        })
-      ).createAccount.account;
-    const senders = await Promise.all(Array.from({ length: SENDERS }, () => account(a.client, a.subnet.id)));
-    const receiver = await account(b.client, b.subnet.id);
-    await Promise.all(
-      senders.map((sender) => a.client.data(FUND, { accountId: sender.id, amount: FUNDING })),
-    );
+    const {
+      payer: a,
+      payee: b,
+      senders,
+      receiver,
+      units,
+      balanceOf,
+    } = await createPaymentBurstParties(first, {
+      payer: "Drain Payer",
+      payee: "Drain Payee",
+      senders: SENDERS,
+      funding: FUNDING,
+    });
 
     // --- Open sockets, each with a live subscription (a first block delivered).
     const closeCodes: number[] = [];
@@ -244,7 +189,9 @@ describe("the gateway under SIGTERM", () => {
     // All of A's outgoing payments (answered or not: one may have been recorded as its connection was cut)
     // reach a final status.
     const outgoing = await eventually(async () => {
-      const all = (await Promise.all(senders.map((sender) => outgoingOf(clientA, sender.id)))).flat();
+      const all = (
+        await Promise.all(senders.map((sender) => paymentHistory(clientA, sender.id, "OUTGOING")))
+      ).flat();
       return all.every((payment) => payment.status === "FINALIZED" || payment.status === "FAILED")
         ? all
         : undefined;
@@ -263,8 +210,6 @@ describe("the gateway under SIGTERM", () => {
 
     // --- The money: B holds exactly the finalized payments, each sender paid exactly its own.
     const finalized = outgoing.filter((payment) => payment.status === "FINALIZED");
-    const balanceOf = async (client: GraphQLTestClient, id: string) =>
-      units((await client.data<{ account: { balance: string } }>(BALANCE, { id })).account.balance);
     const inputOf = new Map(inputs.map((input) => [input.idempotencyKey, input]));
     for (const payment of finalized) {
       expect(units(payment.amount)).toBe(units(inputOf.get(payment.idempotencyKey ?? "")?.amount ?? "0"));

@@ -1,8 +1,8 @@
-import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { codesOf, type GraphQLResponse } from "./support/graphqlTestClient.ts";
 import { createAccount, createSubnet, FUND, send, type Tenant } from "./support/scenario.ts";
 import { startTestGateway, type TestGateway } from "./support/testGateway.ts";
+import { firstOutcome } from "./support/wsOutcome.ts";
 
 // GATEWAY_RATE_LIMIT=5/1m: every tenant may run 5 operations a minute, over HTTP and graphql-ws
 // together. The window is long enough that no test here outlives it, so which operation is refused
@@ -62,34 +62,6 @@ function expectRateLimited(response: RawResponse, tenant: Tenant): number {
   );
   expect(response.data ?? null).toBeNull();
   return retryAfterSeconds;
-}
-
-/** The first thing a graphql-ws operation gets: its first result, or the errors it was refused with. */
-function firstOver(
-  socket: Client,
-  query: string,
-): Promise<{
-  data?: unknown;
-  errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
-}> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      stop();
-      outcome();
-    };
-    const stop = socket.subscribe(
-      { query },
-      {
-        next: (result) => settle(() => resolve(result as { data?: unknown })),
-        // An Error message for the operation arrives as its GraphQL errors; anything else is the socket.
-        error: (error) => settle(() => (Array.isArray(error) ? resolve({ errors: error }) : reject(error))),
-        complete: () => settle(() => reject(new Error(`${query} completed without a result`))),
-      },
-    );
-  });
 }
 
 describe("per-tenant rate limits (GATEWAY_RATE_LIMIT=5/1m)", () => {
@@ -180,9 +152,9 @@ describe("per-tenant rate limits (GATEWAY_RATE_LIMIT=5/1m)", () => {
     const socket = tenant.ws();
     try {
       for (let i = 0; i < BUDGET - 2; i++) {
-        expect(await firstOver(socket, VIEWER)).toEqual({ data: { viewer: { id: tenant.tenantId } } });
+        expect(await firstOutcome(socket, VIEWER)).toEqual({ data: { viewer: { id: tenant.tenantId } } });
       }
-      const refused = await firstOver(socket, "subscription { chainHeads { chainId height } }");
+      const refused = await firstOutcome(socket, "subscription { chainHeads { chainId height } }");
       expect(refused.data).toBeUndefined();
       expect(refused.errors).toHaveLength(1);
       const [error] = refused.errors ?? [];
@@ -194,7 +166,7 @@ describe("per-tenant rate limits (GATEWAY_RATE_LIMIT=5/1m)", () => {
         `Tenant ${tenant.tenantId} made more than ${BUDGET} requests in 1 minute`,
       );
       // The socket stays open: the next operation on it is refused the same way, not cut off.
-      expect((await firstOver(socket, VIEWER)).errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+      expect((await firstOutcome(socket, VIEWER)).errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
     } finally {
       await socket.dispose();
     }

@@ -5,12 +5,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { RefchainNode } from "../../adapters/refchain/chain/node.ts";
 import { type RefchainServer, startRefchainServer } from "../../adapters/refchain/rpc/server.ts";
-import {
-  postgresMissing,
-  requireServices,
-  runPostgresStatement,
-  TEST_DATABASE_URL,
-} from "../support/clusterServices.ts";
+import { postgresMissing, runPostgresStatement, TEST_DATABASE_URL } from "../support/clusterServices.ts";
+import { requireServices } from "../support/requireServices.ts";
 import { eventually } from "./support/graphqlTestClient.ts";
 import { startTcpProxy, type TcpProxy } from "./support/tcpProxy.ts";
 import { startTestGateway, type TestGateway } from "./support/testGateway.ts";

@@ -3,33 +3,24 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
 import { openSqliteStore } from "../../src/store/sqlite/openSqliteStore.ts";
 import type { VaultKeyRecord } from "../../src/store/store.ts";
 import { openBox } from "../../src/vault/sealedBox.ts";
 import { Vault, vaultKeyAad } from "../../src/vault/vault.ts";
-import { type GatewayProcess, startGatewayProcess } from "./support/gatewayProcess.ts";
+import {
+  commandEnv,
+  type GatewayExit,
+  type GatewayProcess,
+  PROJECT_ROOT,
+  startGatewayProcess,
+  VALUE_GATEWAY_BIN,
+} from "./support/gatewayProcess.ts";
 import { eventually, GraphQLTestClient } from "./support/graphqlTestClient.ts";
 import { baseUnits, createAccount, createSubnet, FUND, send } from "./support/scenario.ts";
 
 // `value-gateway vault rotate` as an operator runs it: a child process on a stopped gateway's
 // DATA_DIR, killed with SIGKILL part-way (at a point its test hook makes known), then run again.
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = join(root, "bin", "value-gateway.js");
-
-// The variables a test must not inherit from the shell that runs it (as in support/gatewayProcess.ts).
-const INHERITED_OUT = [
-  "DATA_DIR",
-  "DATABASE_URL",
-  "REFCHAIN_URL",
-  "GATEWAY_ADMIN_KEY",
-  "GATEWAY_MASTER_KEY",
-  "GATEWAY_NEW_MASTER_KEY",
-  "VAULT_ROTATE_TEST_PAUSE_AFTER",
-  "NODE_ENV",
-];
 
 const TENANTS = 3;
 const ACCOUNTS_PER_TENANT = 2;
@@ -37,14 +28,9 @@ const PAUSE_AFTER = 2;
 // Each test runs several Node processes (gateways and the command) one after another.
 const TEST_TIMEOUT_MS = 120_000;
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
 interface RotateProcess {
   child: ChildProcess;
-  exited: Promise<Exit>;
+  exited: Promise<GatewayExit>;
   stdout(): string;
   stderr(): string;
   /** Resolves once stdout matches `pattern`; rejects (with the output) if the process ends first. */
@@ -53,11 +39,9 @@ interface RotateProcess {
 
 /** `value-gateway vault rotate` as a child process with exactly `env` (plus PATH and the like). */
 function vaultRotate(env: Record<string, string>): RotateProcess {
-  const childEnv: Record<string, string | undefined> = { ...process.env };
-  for (const name of INHERITED_OUT) delete childEnv[name];
-  const child = spawn(process.execPath, [bin, "vault", "rotate"], {
-    cwd: root,
-    env: { ...childEnv, ...env },
+  const child = spawn(process.execPath, [VALUE_GATEWAY_BIN, "vault", "rotate"], {
+    cwd: PROJECT_ROOT,
+    env: commandEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -68,7 +52,7 @@ function vaultRotate(env: Record<string, string>): RotateProcess {
   child.stderr.setEncoding("utf8").on("data", (text: string) => {
     stderr += text;
   });
-  const exited = new Promise<Exit>((resolve) =>
+  const exited = new Promise<GatewayExit>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   const printed = (pattern: RegExp, timeoutMs = 30_000) =>

@@ -1,10 +1,11 @@
-import { generateApiKeySecret, hashApiKeySecret } from "../../auth/apiKeySecret.ts";
+import { generateApiKeySecret } from "../../auth/apiKeySecret.ts";
 import type { Caller } from "../../auth/caller.ts";
 import { BadUserInputError, NotFoundError, UnauthenticatedError } from "../../errors/gatewayError.ts";
 import type { EventBus } from "../../events/eventBus.ts";
-import { isId, newId } from "../../ids.ts";
+import { isId } from "../../ids.ts";
 import type { ApiKeyRecord, AuditActor, Store } from "../../store/store.ts";
 import { auditActorOf, newAuditEntry } from "../audit/newAuditEntry.ts";
+import { newApiKeyRecord } from "./newApiKeyRecord.ts";
 
 const MAX_LABEL_LENGTH = 100;
 
@@ -46,15 +47,7 @@ export class ApiKeyService {
     const label = checkLabel(input.label);
     const tenantId = await this.#tenantFor(caller, input.tenantId ?? null);
     const secret = generateApiKeySecret();
-    const key: ApiKeyRecord = {
-      id: newId("key"),
-      tenantId,
-      label,
-      secretHash: hashApiKeySecret(secret),
-      createdAt: new Date(),
-      lastUsedAt: null,
-      revokedAt: null,
-    };
+    const key = newApiKeyRecord(tenantId, label, secret);
     const audit = newAuditEntry(
       actor,
       "apiKey.create",

@@ -1,6 +1,6 @@
 import type { Caller } from "../../auth/caller.ts";
+import { newId } from "../../ids.ts";
 import type { AuditActor, AuditEntryRecord } from "../../store/store.ts";
-import { newAuditEntryId } from "./newAuditEntryId.ts";
 
 /** What the audit log records; `<object>.<verb>`. */
 export type AuditAction = "tenant.create" | "apiKey.create" | "apiKey.revoke";
@@ -24,5 +24,5 @@ export function newAuditEntry(
   about: Pick<AuditEntryRecord, "targetId" | "tenantId" | "details">,
   at = new Date(),
 ): AuditEntryRecord {
-  return { id: newAuditEntryId(), at, actor, action, ...about };
+  return { id: newId("aud"), at, actor, action, ...about };
 }

@@ -2,7 +2,8 @@ import { generateApiKeySecret, hashApiKeySecret } from "../../auth/apiKeySecret.
 import type { Caller } from "../../auth/caller.ts";
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from "../../errors/gatewayError.ts";
 import { newId } from "../../ids.ts";
-import type { ApiKeyRecord, AuditActor, Page, PageRequest, Store, TenantRecord } from "../../store/store.ts";
+import type { AuditActor, Page, PageRequest, Store, TenantRecord } from "../../store/store.ts";
+import { newApiKeyRecord } from "../apiKey/newApiKeyRecord.ts";
 import { newAuditEntry } from "../audit/newAuditEntry.ts";
 
 /** The tenant a caller acts as; anonymous callers and the admin key (which is no tenant) are refused. */
@@ -49,15 +50,7 @@ export class TenantService {
   ): Promise<{ tenant: TenantRecord; apiKey: string }> {
     const now = new Date();
     const tenant: TenantRecord = { id: newId("ten"), name: checkName(name), createdAt: now };
-    const key: ApiKeyRecord = {
-      id: newId("key"),
-      tenantId: tenant.id,
-      label: "default",
-      secretHash: hashApiKeySecret(secret),
-      createdAt: now,
-      lastUsedAt: null,
-      revokedAt: null,
-    };
+    const key = newApiKeyRecord(tenant.id, "default", secret, now);
     const audit = newAuditEntry(
       actor,
       "tenant.create",

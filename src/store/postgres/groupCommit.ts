@@ -6,6 +6,9 @@ import type { NewPaymentEvent, PaymentEventRecord } from "../store.ts";
 /** Builds a write's answer once the events it logged have their cursors. */
 export type FinishWrite<T> = (appended: readonly PaymentEventRecord[]) => T;
 
+/** The answer of a write that answers nothing. */
+export const nothing: FinishWrite<void> = () => {};
+
 /** One write's body: its row changes in `trx`, its events pushed onto `log` (appended at commit). */
 export type WriteBody<T> = (
   trx: ControlledTransaction<Database>,

@@ -3,12 +3,10 @@ import { auditEntryRow } from "../auditRowCodec.ts";
 import type { Database } from "../database.ts";
 import { apiKeyRecord } from "../rowCodec.ts";
 import type { ApiKeyRecord, AuditEntryRecord } from "../store.ts";
-import type { FinishWrite, WriteBody } from "./groupCommit.ts";
+import { nothing, type WriteBody } from "./groupCommit.ts";
 
 // The credential writes beyond creation (revoking, recording use) and the audit log, each the body of
 // one atomic write run by GroupCommit (see postgresWrites.ts).
-
-const nothing: FinishWrite<void> = () => {};
 
 /** Inserts `entry` in `trx`: the audit entry of a write shares that write's transaction. */
 export async function insertAuditEntry(

@@ -35,14 +35,13 @@ import type {
   VaultRotationRecord,
 } from "../store.ts";
 import { vaultRotationRecord, vaultRotationRow } from "../vaultRotationRow.ts";
-import type { FinishWrite, WriteBody } from "./groupCommit.ts";
+import { nothing, type WriteBody } from "./groupCommit.ts";
 import { insertAuditEntry } from "./postgresCredentialWrites.ts";
 
 // The store's writes, each the body of one atomic write (GroupCommit runs it in a transaction or a
 // savepoint, and appends the events it logs). Uniqueness is decided by the database's indexes, never by a read before a write.
 
 type Trx = ControlledTransaction<Database>;
-const nothing: FinishWrite<void> = () => {};
 
 // ON CONFLICT names a partial unique index by its columns and its predicate, and PostgreSQL matches
 // the predicate at parse time: it must be a literal, not a bound parameter.

@@ -3,8 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
-const bin = join(root, "bin", "value-gateway.js");
+/** The repository's root, where `value-gateway` commands run from. */
+export const PROJECT_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The `value-gateway` command (run it with process.execPath). */
+export const VALUE_GATEWAY_BIN = join(PROJECT_ROOT, "bin", "value-gateway.js");
 
 // The gateway's own configuration variables (DESIGN.md, "Config"): never inherited from the shell
 // that runs the tests, so a developer's REFCHAIN_URL or GATEWAY_ADMIN_KEY cannot leak into a test.
@@ -26,9 +28,28 @@ const GATEWAY_VARIABLES = [
   "GATEWAY_RATE_LIMIT",
   "GATEWAY_EXPLORER",
   "GATEWAY_METRICS_TOKEN",
+  "GATEWAY_MAX_QUERY_DEPTH",
+  "GATEWAY_MAX_QUERY_COST",
+  "GATEWAY_MAX_QUERY_ALIASES",
+  "GATEWAY_MAX_QUERY_DIRECTIVES",
+  "GATEWAY_MAX_QUERY_TOKENS",
+  "GATEWAY_MAX_BODY_BYTES",
+  "GATEWAY_CORS_ORIGINS",
+  "GATEWAY_WS_INIT_TIMEOUT_MS",
+  "GATEWAY_MAX_SUBSCRIPTIONS_PER_SOCKET",
+  "GATEWAY_MAX_SUBSCRIPTIONS_PER_TENANT",
+  "GATEWAY_NEW_MASTER_KEY",
+  "VAULT_ROTATE_TEST_PAUSE_AFTER",
   "NODE_ENV",
   "LOG_LEVEL",
 ];
+
+/** The environment of a `value-gateway` child process: this one's without the gateway's variables, plus `env`. */
+export function commandEnv(env: Record<string, string>): Record<string, string | undefined> {
+  const childEnv: Record<string, string | undefined> = { ...process.env };
+  for (const name of GATEWAY_VARIABLES) delete childEnv[name];
+  return { ...childEnv, ...env };
+}
 
 // Bytes of output kept for failure messages: the end is what explains a crash.
 const OUTPUT_TAIL = 20_000;
@@ -77,9 +98,7 @@ export async function startGatewayProcess(
   parameters: StartGatewayProcessParameters,
 ): Promise<GatewayProcess> {
   const { dataDir, readyTimeoutMs = 30_000 } = parameters;
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of GATEWAY_VARIABLES) delete env[name];
-  Object.assign(env, {
+  const env = commandEnv({
     PORT: "0",
     REFCHAIN_BLOCK_TIME_MS: "20",
     LOG_LEVEL: "warn",
@@ -87,8 +106,8 @@ export async function startGatewayProcess(
     DATA_DIR: dataDir,
   });
 
-  const child = spawn(process.execPath, [bin, "start"], {
-    cwd: root,
+  const child = spawn(process.execPath, [VALUE_GATEWAY_BIN, "start"], {
+    cwd: PROJECT_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
